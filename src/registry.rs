@@ -1,0 +1,322 @@
+//! The registry of qualifications actually granted (`config/registry.toml`): loading, checking, and "what does provider P hold for scheme S on date D".
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::diag::{Day, Diagnostic, Diagnostics, TomlDoc};
+use crate::extract::normalize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+impl RegistryError {
+    pub fn diagnostics(&self) -> &Diagnostics {
+        match self {
+            RegistryError::Invalid(d) => d,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Qualified,
+    InProgress,
+    Expired,
+    Withdrawn,
+}
+
+/// One registry entry: one service of one provider under one scheme, for one period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Qualification {
+    /// As the registry writes it ("OVH").
+    pub provider: String,
+    pub aliases: Vec<String>,
+    pub siren: Option<String>,
+    pub offer: String,
+    pub offer_aliases: Vec<String>,
+    pub scheme: String,
+    pub status: Status,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub decision: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    /// Line of the entry in the registry file.
+    pub line: usize,
+}
+
+/// A loaded registry file.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub path: PathBuf,
+    /// Date of the source snapshot.
+    pub as_of: NaiveDate,
+    pub source: String,
+    /// The schemes this file is complete for; claims under other schemes cannot be verified.
+    pub schemes: Vec<String>,
+    pub qualifications: Vec<Qualification>,
+    /// SHA-256 of the file, hex: which registry a verdict was judged against.
+    pub sha256: String,
+}
+
+/// Who a vendor is in the registry: a provider name (or alias) and optionally its SIREN.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderRef {
+    pub name: String,
+    pub siren: Option<String>,
+}
+
+/// What the registry says a provider holds for a scheme on a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// The registry is not complete for this scheme.
+    NotCovered { scheme: String },
+    /// No vendor was named, so nothing is held.
+    NoVendor,
+    /// The vendor names no registry provider (it holds nothing in any registry).
+    NoProvider { vendor: String },
+    /// No entry of this provider under this scheme.
+    NoEntry { provider: String },
+    /// At least one valid qualification on the date.
+    Holds { provider: String, offers: Vec<String>, until: Option<NaiveDate> },
+    /// Nothing valid, but at least one offer in progress.
+    InProgress { provider: String, offers: Vec<String>, since: Option<NaiveDate> },
+    /// Entries exist but none is valid on the date.
+    Lapsed { provider: String, why: String },
+}
+
+const TOP_KEYS: &[&str] = &["as_of", "source", "schemes", "qualification"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    provider: Spanned<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    siren: Option<Spanned<String>>,
+    offer: String,
+    #[serde(default)]
+    offer_aliases: Vec<String>,
+    scheme: Spanned<String>,
+    status: Status,
+    since: Option<Spanned<Day>>,
+    until: Option<Spanned<Day>>,
+    decision: Option<String>,
+    source: Option<String>,
+    note: Option<String>,
+}
+
+impl Registry {
+    /// Loads and checks a registry file, reporting every problem at once.
+    pub fn load(path: &Path) -> Result<Registry, RegistryError> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            RegistryError::Invalid(Diagnostic::whole_file(path, format!("cannot read registry: {e}")).into())
+        })?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            RegistryError::Invalid(Diagnostic::whole_file(path, format!("registry is not UTF-8: {e}")).into())
+        })?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let mut doc = TomlDoc::new(path, text);
+        let registry = parse(&mut doc, sha256);
+        match registry {
+            Some(r) if doc.diagnostics.is_empty() => Ok(r),
+            _ => Err(RegistryError::Invalid(std::mem::take(&mut doc.diagnostics).sorted())),
+        }
+    }
+
+    pub fn covers(&self, scheme: &str) -> bool {
+        self.schemes.iter().any(|s| s == scheme)
+    }
+
+    /// Entries that belong to `provider`, any scheme. The name may be the registry's or any alias
+    /// given on any entry of that provider; a SIREN matches too.
+    pub fn entries_of<'a>(&'a self, provider: &'a ProviderRef) -> impl Iterator<Item = &'a Qualification> + 'a {
+        let key = provider_key(&provider.name);
+        let names: Vec<String> = self
+            .qualifications
+            .iter()
+            .filter(|q| {
+                (!key.is_empty()
+                    && (provider_key(&q.provider) == key || q.aliases.iter().any(|a| provider_key(a) == key)))
+                    || (provider.siren.is_some() && q.siren == provider.siren)
+            })
+            .map(|q| provider_key(&q.provider))
+            .collect();
+        self.qualifications.iter().filter(move |q| names.contains(&provider_key(&q.provider)))
+    }
+
+    /// Whether the registry knows `provider` at all.
+    pub fn knows(&self, provider: &ProviderRef) -> bool {
+        self.entries_of(provider).next().is_some()
+    }
+
+    /// What `provider` holds for `scheme` on `at`.
+    pub fn standing(&self, provider: &ProviderRef, scheme: &str, at: NaiveDate) -> Standing {
+        if !self.covers(scheme) {
+            return Standing::NotCovered { scheme: scheme.to_string() };
+        }
+        let entries: Vec<&Qualification> = self.entries_of(provider).filter(|q| q.scheme == scheme).collect();
+        let Some(first) = entries.first() else {
+            return Standing::NoEntry { provider: provider.name.clone() };
+        };
+        let name = first.provider.clone();
+        let valid: Vec<&&Qualification> = entries
+            .iter()
+            .filter(|q| {
+                q.status == Status::Qualified && q.since.is_none_or(|d| d <= at) && q.until.is_none_or(|d| at <= d)
+            })
+            .collect();
+        if !valid.is_empty() {
+            // The latest end date; an entry without one keeps the provider covered indefinitely.
+            let until =
+                if valid.iter().any(|q| q.until.is_none()) { None } else { valid.iter().filter_map(|q| q.until).max() };
+            return Standing::Holds { provider: name, offers: offers(valid.iter().map(|q| **q)), until };
+        }
+        let in_progress: Vec<&&Qualification> =
+            entries.iter().filter(|q| q.status == Status::InProgress && q.since.is_none_or(|d| d <= at)).collect();
+        if !in_progress.is_empty() {
+            let since = in_progress.iter().filter_map(|q| q.since).min();
+            return Standing::InProgress { provider: name, offers: offers(in_progress.iter().map(|q| **q)), since };
+        }
+        Standing::Lapsed { provider: name, why: lapse_reason(&entries, at) }
+    }
+}
+
+fn offers<'a>(entries: impl Iterator<Item = &'a Qualification>) -> Vec<String> {
+    let mut v: Vec<String> = entries.map(|q| q.offer.clone()).collect();
+    v.dedup();
+    v
+}
+
+/// Why none of `entries` is valid on `at`, naming the most recent event.
+fn lapse_reason(entries: &[&Qualification], at: NaiveDate) -> String {
+    let mut reasons: Vec<(NaiveDate, String)> = Vec::new();
+    for q in entries {
+        let when = q.until.or(q.since).unwrap_or(NaiveDate::MIN);
+        let r = match q.status {
+            Status::Qualified if q.since.is_some_and(|d| d > at) => (
+                q.since.unwrap_or(when),
+                format!(
+                    "qualification of «{}» starts only on {}",
+                    q.offer,
+                    q.since.map_or(String::new(), |d| d.to_string())
+                ),
+            ),
+            Status::Qualified | Status::Expired => match q.until {
+                Some(d) => (d, format!("qualification of «{}» expired on {d}", q.offer)),
+                None => (when, format!("qualification of «{}» has expired", q.offer)),
+            },
+            Status::Withdrawn => match q.until {
+                Some(d) => (d, format!("qualification of «{}» was withdrawn on {d}", q.offer)),
+                None => (when, format!("qualification of «{}» was withdrawn", q.offer)),
+            },
+            Status::InProgress => (
+                when,
+                format!("«{}» is in progress only from {}", q.offer, q.since.map_or(String::new(), |d| d.to_string())),
+            ),
+        };
+        reasons.push(r);
+    }
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
+    reasons.into_iter().next().map(|r| r.1).unwrap_or_else(|| "no valid entry".into())
+}
+
+/// Provider names compare without case, accents, spaces or punctuation: "OVHcloud" and
+/// "OVH Cloud" are one key, "Thales Cloud Sécurisé" and "THALES CLOUD SECURISE" too.
+pub fn provider_key(name: &str) -> String {
+    normalize(name).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+fn parse(doc: &mut TomlDoc<'_>, sha256: String) -> Option<Registry> {
+    let mut table = doc.parse()?;
+    let as_of: Option<Day> = doc.require(&mut table, 0..0, "as_of");
+    let source: Option<String> = doc.require(&mut table, 0..0, "source");
+    let schemes: Option<Vec<Spanned<String>>> = doc.require(&mut table, 0..0, "schemes");
+    let entries: Vec<(Entry, Range<usize>)> = doc.take_array(&mut table, "qualification");
+    doc.reject_unknown(table, TOP_KEYS);
+
+    let schemes: Vec<String> = schemes.unwrap_or_default().into_iter().map(|s| s.into_inner()).collect();
+    let mut qualifications = Vec::with_capacity(entries.len());
+    for (e, span) in entries {
+        if !schemes.contains(e.scheme.get_ref()) {
+            doc.error(
+                e.scheme.span(),
+                format!(
+                    "scheme `{}` is not in `schemes` ({}); list it there if this file is complete for it",
+                    e.scheme.get_ref(),
+                    schemes.join(", ")
+                ),
+            );
+        }
+        if e.provider.get_ref().trim().is_empty() {
+            doc.error(e.provider.span(), "provider is empty");
+        }
+        if let Some(siren) = &e.siren
+            && !valid_siren(siren.get_ref())
+        {
+            doc.error(siren.span(), format!("`{}` is not a valid SIREN (9 digits, Luhn checksum)", siren.get_ref()));
+        }
+        if let (Some(since), Some(until)) = (&e.since, &e.until)
+            && since.get_ref() > until.get_ref()
+        {
+            doc.error(
+                until.span(),
+                format!("`until` ({}) is before `since` ({})", until.get_ref().0, since.get_ref().0),
+            );
+        }
+        let (line, _) = doc.locate(span.start);
+        qualifications.push(Qualification {
+            provider: e.provider.into_inner(),
+            aliases: e.aliases,
+            siren: e.siren.map(|s| s.into_inner()),
+            offer: e.offer,
+            offer_aliases: e.offer_aliases,
+            scheme: e.scheme.into_inner(),
+            status: e.status,
+            since: e.since.map(|d| d.into_inner().0),
+            until: e.until.map(|d| d.into_inner().0),
+            decision: e.decision,
+            source: e.source,
+            note: e.note,
+            line,
+        });
+    }
+    Some(Registry { path: doc.path().to_path_buf(), as_of: as_of?.0, source: source?, schemes, qualifications, sha256 })
+}
+
+/// SIREN numbers carry a Luhn checksum; La Poste's (356000000) is the one documented exception.
+pub fn valid_siren(s: &str) -> bool {
+    if s.len() != 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    if s == "356000000" {
+        return true;
+    }
+    let sum: u32 = s
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let d2 = d * 2;
+                if d2 > 9 { d2 - 9 } else { d2 }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,253 @@
+//! Human and machine renderings of judged claims: NDJSON records and readable text with the match highlighted.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::extract::Page;
+use crate::judge::Level;
+use crate::patterns::ClaimKind;
+use crate::registry::Registry;
+use crate::scan::{JudgedClaim, PageResult};
+
+/// One claim as a JSON object (`"type": "claim"`), one per line in `--format json`.
+#[derive(Debug, Serialize)]
+pub struct ClaimRecord<'a> {
+    #[serde(rename = "type")]
+    pub kind_of_record: &'static str,
+    pub source: &'a str,
+    pub vendor: Option<&'a str>,
+    pub label: &'a str,
+    pub scheme: &'a str,
+    pub kind: ClaimKind,
+    pub verdict: Level,
+    pub reason: &'a str,
+    pub matched: &'a str,
+    pub context: &'a str,
+    pub location: &'static str,
+    pub detail: &'a str,
+    pub rule: Option<&'a str>,
+    pub at: NaiveDate,
+    pub registry_as_of: NaiveDate,
+    pub registry_sha256: &'a str,
+}
+
+impl<'a> ClaimRecord<'a> {
+    pub fn new(
+        source: &'a str,
+        vendor: Option<&'a str>,
+        c: &'a JudgedClaim,
+        at: NaiveDate,
+        registry: &'a Registry,
+    ) -> Self {
+        ClaimRecord {
+            kind_of_record: "claim",
+            source,
+            vendor,
+            label: &c.claim.label,
+            scheme: &c.claim.scheme,
+            kind: c.claim.kind,
+            verdict: c.verdict.level,
+            reason: &c.verdict.reason,
+            matched: &c.claim.matched,
+            context: &c.claim.context,
+            location: c.claim.location.as_str(),
+            detail: &c.claim.detail,
+            rule: c.claim.rule.as_deref(),
+            at,
+            registry_as_of: registry.as_of,
+            registry_sha256: &registry.sha256,
+        }
+    }
+}
+
+/// One page as a JSON object (`"type": "page"`): whether it could be checked, and how it was read.
+#[derive(Debug, Serialize)]
+pub struct PageRecord<'a> {
+    #[serde(rename = "type")]
+    pub kind_of_record: &'static str,
+    pub source: &'a str,
+    pub vendor: Option<&'a str>,
+    /// `checked` or `failed`.
+    pub status: &'static str,
+    pub encoding: Option<&'static str>,
+    pub claims: usize,
+    pub error: Option<&'a str>,
+}
+
+impl<'a> PageRecord<'a> {
+    pub fn checked(source: &'a str, vendor: Option<&'a str>, page: &Page, claims: usize) -> Self {
+        PageRecord {
+            kind_of_record: "page",
+            source,
+            vendor,
+            status: "checked",
+            encoding: Some(page.encoding),
+            claims,
+            error: None,
+        }
+    }
+    pub fn failed(source: &'a str, vendor: Option<&'a str>, error: &'a str) -> Self {
+        PageRecord {
+            kind_of_record: "page",
+            source,
+            vendor,
+            status: "failed",
+            encoding: None,
+            claims: 0,
+            error: Some(error),
+        }
+    }
+}
+
+/// ANSI styling, only when writing to a terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+    fn level(self, level: Level) -> String {
+        let label = format!("{:<10}", level.as_str().to_uppercase());
+        let code = match level {
+            Level::Violation => "1;31",
+            Level::Warning => "1;33",
+            Level::Unverified => "1;36",
+            Level::Ok => "32",
+        };
+        self.paint(code, &label)
+    }
+}
+
+/// Invisible and look-alike-prone characters shown as `<U+XXXX>`, so that evidence of an
+/// evasion (a soft hyphen inside the word, a Cyrillic letter) is visible in a terminal.
+pub fn reveal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let suspicious = matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}')
+            || (c.is_alphabetic() && !c.is_ascii() && matches!(c as u32, 0x0370..=0x052F));
+        if suspicious {
+            let _ = write!(out, "<U+{:04X}>", c as u32);
+        } else if c == '\n' {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The readable block for one page: a header line, then each claim with its verdict.
+pub fn page_text(source: &str, vendor: Option<&str>, result: &PageResult, style: Style) -> String {
+    let mut out = String::new();
+    let page = &result.page;
+    let vendor = vendor.map_or_else(|| "no vendor".to_string(), |v| format!("vendor {v}"));
+    let _ = writeln!(
+        out,
+        "{} ({vendor}; {}; {} claim{})",
+        style.paint("1", source),
+        page.encoding,
+        result.claims.len(),
+        if result.claims.len() == 1 { "" } else { "s" }
+    );
+    for c in &result.claims {
+        let claim = &c.claim;
+        let _ = writeln!(
+            out,
+            "  {} {} {} in {} ({})",
+            style.level(c.verdict.level),
+            claim.label,
+            claim.kind,
+            claim.location.as_str(),
+            claim.detail
+        );
+        let _ = writeln!(out, "    quote:   «\u{A0}{}\u{A0}»", reveal(&claim.matched));
+        let _ = writeln!(out, "    context: {}", highlight(&claim.context, &claim.matched, style));
+        let _ = writeln!(out, "    reason:  {}", c.verdict.reason);
+        if let Some(rule) = &claim.rule {
+            let _ = writeln!(out, "    rule:    {rule}");
+        }
+    }
+    out
+}
+
+/// The context with the quoted text highlighted (on a terminal) or bracketed.
+fn highlight(context: &str, matched: &str, style: Style) -> String {
+    let matched = matched.replace('\n', " ");
+    match context.find(&matched) {
+        Some(i) => {
+            let (a, rest) = context.split_at(i);
+            let (m, b) = rest.split_at(matched.len());
+            let m = if style.color { style.paint("1;4", &reveal(m)) } else { format!("[{}]", reveal(m)) };
+            format!("{}{m}{}", reveal(a), reveal(b))
+        }
+        None => reveal(context),
+    }
+}
+
+/// Counts by verdict for the closing summary line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub pages: usize,
+    pub failed: usize,
+    pub claims: usize,
+    pub violations: usize,
+    pub warnings: usize,
+    pub unverified: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, result: &PageResult) {
+        self.pages += 1;
+        self.claims += result.claims.len();
+        for c in &result.claims {
+            match c.verdict.level {
+                Level::Violation => self.violations += 1,
+                Level::Warning => self.warnings += 1,
+                Level::Unverified => self.unverified += 1,
+                Level::Ok => {}
+            }
+        }
+    }
+
+    pub fn text(&self) -> String {
+        let failed = if self.failed > 0 { format!(", {} could not be read", self.failed) } else { String::new() };
+        format!(
+            "{} page{}{failed}; {} claim{}: {} violation{}, {} warning{}, {} unverified",
+            self.pages,
+            plural(self.pages),
+            self.claims,
+            plural(self.claims),
+            self.violations,
+            plural(self.violations),
+            self.warnings,
+            plural(self.warnings),
+            self.unverified
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_and_cyrillic_characters_are_revealed() {
+        assert_eq!(reveal("Sec\u{AD}Num\u{200B}Cl\u{43E}ud"), "Sec<U+00AD>Num<U+200B>Cl<U+043E>ud");
+        assert_eq!(reveal("qualifié « x »"), "qualifié « x »");
+    }
+
+    #[test]
+    fn highlight_brackets_the_match_without_color() {
+        let s = highlight("Offre qualifiée SecNumCloud 3.2.", "SecNumCloud 3.2", Style { color: false });
+        assert_eq!(s, "Offre qualifiée [SecNumCloud 3.2].");
+    }
+}
