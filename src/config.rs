@@ -198,6 +198,9 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> 
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
         doc.error(spec.id.span(), format!("vendor id `{id}` must be lower case letters, digits, `-` and `_`"));
     }
+    if id == "auto" {
+        doc.error(spec.id.span(), "vendor id `auto` is reserved (`scan --vendor auto` picks the vendor from the page)");
+    }
     if earlier.iter().any(|v| v.id == *id) {
         doc.error(spec.id.span(), format!("vendor id `{id}` is used twice"));
     }

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::extract::{Location, Segment, normalize, normalize_with_map};
+use crate::extract::{Location, Normalized, Segment, normalize, normalize_with_map};
 use crate::patterns::{ClaimKind, PatternSet, Surroundings};
 
 /// One occurrence of a trust label on a page, and what it says.
@@ -42,40 +42,85 @@ pub fn detect(segments: &[Segment], patterns: &PatternSet) -> Vec<Claim> {
 
 /// The claims of one segment, appended to `out`.
 pub fn detect_segment(segment: &Segment, patterns: &PatternSet, out: &mut Vec<Claim>) {
-    // Most text holds no label: fold it cheaply and reject it before building the map.
-    if !patterns.may_occur(&normalize(&segment.text)) {
+    // Most text holds no label: fold it without the map and reject it in one regex pass.
+    let folded = normalize(&segment.text);
+    if !patterns.may_occur(&folded) {
         return;
     }
-    let folded = normalize_with_map(&segment.text);
-    let text = folded.text.as_str();
+    let lines = Lines::new(&segment.text, &folded);
     for label in &patterns.labels {
-        for m in label.finder.find_iter(text) {
-            let sentence = sentence_bounds(text, m.range());
-            let surroundings = {
-                let original = folded.original_range(m.range());
-                Surroundings {
-                    before: text[sentence.start..m.start()].trim_end_matches(is_context_edge),
-                    after: text[m.end()..sentence.end].trim_start_matches(is_context_edge),
-                    sentence: &text[sentence.clone()],
-                    location: segment.location,
-                    link: segment.link_at(&original),
-                }
+        for m in label.finder.find_iter(&folded) {
+            let sentence = sentence_bounds(&folded, m.range());
+            // The map back to the page is built only for the lines of this sentence.
+            let local = lines.map(sentence.clone());
+            let original = local.original(m.range());
+            let surroundings = Surroundings {
+                before: folded[sentence.start..m.start()].trim_end_matches(is_context_edge),
+                after: folded[m.end()..sentence.end].trim_start_matches(is_context_edge),
+                sentence: &folded[sentence.clone()],
+                location: segment.location,
+                link: segment.link_at(&original),
             };
             let (kind, rule) = label.classify(m.as_str(), &surroundings);
-            let matched = &segment.text[folded.original_range(m.range())];
-            let context = &segment.text[folded.original_range(sentence)];
             out.push(Claim {
                 label: label.id.clone(),
                 scheme: label.scheme.clone(),
                 kind,
-                matched: matched.to_string(),
+                matched: segment.text[original].to_string(),
                 folded: m.as_str().replace('\n', " "),
-                context: one_line(context),
+                context: one_line(&segment.text[local.original(sentence)]),
                 location: segment.location,
                 detail: segment.detail.clone(),
                 rule: rule.map(|r| r.origin.to_string()),
             });
         }
+    }
+}
+
+/// Line starts of a text and of its folding, which keeps every line break: line `k` of one is
+/// line `k` of the other.
+struct Lines<'a> {
+    original: &'a str,
+    folded: &'a str,
+    original_starts: Vec<usize>,
+    folded_starts: Vec<usize>,
+}
+
+/// The map of a few whole lines, and where they start in both texts.
+struct LocalMap {
+    map: Normalized,
+    original_start: usize,
+    folded_start: usize,
+}
+
+impl LocalMap {
+    /// The original range of a (non-empty) range of the whole folded text.
+    fn original(&self, folded: Range<usize>) -> Range<usize> {
+        let r = self.map.original_range(folded.start - self.folded_start..folded.end - self.folded_start);
+        r.start + self.original_start..r.end + self.original_start
+    }
+}
+
+impl<'a> Lines<'a> {
+    fn new(original: &'a str, folded: &'a str) -> Self {
+        let starts = |t: &str| std::iter::once(0).chain(t.match_indices('\n').map(|(i, _)| i + 1)).collect::<Vec<_>>();
+        Lines { original, folded, original_starts: starts(original), folded_starts: starts(folded) }
+    }
+
+    fn line_of(starts: &[usize], pos: usize) -> usize {
+        starts.partition_point(|&s| s <= pos) - 1
+    }
+
+    /// The map of the lines that hold the folded range `r`.
+    fn map(&self, r: Range<usize>) -> LocalMap {
+        let first = Self::line_of(&self.folded_starts, r.start);
+        let last = Self::line_of(&self.folded_starts, r.end.saturating_sub(1).max(r.start));
+        let original_start = self.original_starts[first];
+        let original_end = self.original_starts.get(last + 1).map_or(self.original.len(), |&s| s - 1);
+        let map = normalize_with_map(&self.original[original_start..original_end]);
+        let folded_start = self.folded_starts[first];
+        debug_assert_eq!(map.text, &self.folded[folded_start..folded_start + map.text.len()]);
+        LocalMap { map, original_start, folded_start }
     }
 }
 

@@ -28,93 +28,185 @@ impl Normalized {
 
 /// The folded form of `text`, without the map (the fast path for text with no label in it).
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    fold(text, |c, _| out.push(c));
-    out
+    let mut sink = TextSink(Vec::with_capacity(text.len()));
+    fold(text, &mut sink);
+    String::from_utf8(sink.0).expect("folding emits whole UTF-8 sequences")
 }
 
 /// The folded form of `text` with the map back to `text`.
 pub fn normalize_with_map(text: &str) -> Normalized {
-    let mut out = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len());
-    fold(text, |c, range| {
-        out.push(c);
-        let r = (range.start as u32, range.end as u32);
-        origin.extend(std::iter::repeat_n(r, c.len_utf8()));
-    });
-    Normalized { text: out, origin }
+    let mut sink = MapSink { text: Vec::with_capacity(text.len()), origin: Vec::with_capacity(text.len()) };
+    fold(text, &mut sink);
+    Normalized { text: String::from_utf8(sink.text).expect("folding emits whole UTF-8 sequences"), origin: sink.origin }
 }
 
-/// Emits the folded characters of `text`, each with the original range it came from.
+/// Where folded bytes go: plain text, or text plus the original range of each byte.
+trait Sink {
+    fn byte(&mut self, b: u8, start: usize, end: usize);
+    /// A run of printable ASCII starting at original offset `start`, already known to need only
+    /// lower-casing: the hot path, since most page text is ASCII.
+    fn ascii_run(&mut self, run: &[u8], start: usize) {
+        for (k, &b) in run.iter().enumerate() {
+            self.byte(b.to_ascii_lowercase(), start + k, start + k + 1);
+        }
+    }
+    fn char(&mut self, c: char, start: usize, end: usize) {
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            self.byte(b, start, end);
+        }
+    }
+}
+
+struct TextSink(Vec<u8>);
+
+impl Sink for TextSink {
+    #[inline]
+    fn byte(&mut self, b: u8, _: usize, _: usize) {
+        self.0.push(b);
+    }
+    #[inline]
+    fn ascii_run(&mut self, run: &[u8], _: usize) {
+        self.0.extend(run.iter().map(u8::to_ascii_lowercase));
+    }
+}
+
+struct MapSink {
+    text: Vec<u8>,
+    origin: Vec<(u32, u32)>,
+}
+
+impl Sink for MapSink {
+    #[inline]
+    fn byte(&mut self, b: u8, start: usize, end: usize) {
+        self.text.push(b);
+        self.origin.push((start as u32, end as u32));
+    }
+}
+
+/// Folds `text` into `sink`.
 ///
-/// Whitespace runs become one space, or one `'\n'` when the run holds a newline (newlines are
-/// block boundaries inserted by extraction); leading and trailing whitespace is dropped.
-fn fold(text: &str, mut emit: impl FnMut(char, Range<usize>)) {
-    // The pending whitespace run: its first original range and whether it holds a newline.
-    let mut pending: Option<(Range<usize>, bool)> = None;
-    let mut started = false;
-    let mut push = |c: char, range: Range<usize>, pending: &mut Option<(Range<usize>, bool)>| {
-        if c == ' ' || c == '\n' {
-            match pending {
-                Some((_, nl)) => *nl |= c == '\n',
-                None => *pending = Some((range, c == '\n')),
+/// Every `'\n'` (a block boundary inserted by extraction) is kept, so that line `k` of the
+/// folded text is the folding of line `k` of the original: a line can be folded again on its
+/// own, with its map, and come out the same. Other whitespace runs become one space; spaces at
+/// the start or end of a line are dropped.
+fn fold(text: &str, sink: &mut impl Sink) {
+    let bytes = text.as_bytes();
+    let mut state = Line { space: None, has_text: false };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            match b {
+                b'\n' => {
+                    state = Line { space: None, has_text: false };
+                    sink.byte(b'\n', i, i + 1);
+                }
+                0..=0x20 | 0x7F => state.space(i, i + 1),
+                _ => {
+                    let run = bytes[i..].iter().position(|&b| !(0x21..0x7F).contains(&b)).unwrap_or(bytes.len() - i);
+                    state.flush(sink);
+                    sink.ascii_run(&bytes[i..i + run], i);
+                    i += run;
+                    continue;
+                }
             }
+            i += 1;
+            continue;
+        }
+        // French text is full of é, à, ç: fold the Latin-1 letters without the general machinery.
+        if b == 0xC3
+            && let Some(&next) = bytes.get(i + 1)
+            && let f = LATIN1_LETTERS[usize::from(next & 0x3F)]
+            && f != 0
+        {
+            state.flush(sink);
+            sink.byte(f, i, i + 2);
+            i += 2;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("i is on a char boundary");
+        let end = i + c.len_utf8();
+        fold_char(c, i, end, &mut state, sink);
+        i = end;
+    }
+}
+
+/// Folded forms of U+00C0–U+00FF (UTF-8 `C3 80`–`C3 BF`) that are one ASCII letter, as NFKD
+/// plus mark removal plus lower-casing gives them; 0 for the others (Æ, ×, ß, Ø…), which take
+/// the general path.
+const LATIN1_LETTERS: [u8; 64] = *b"aaaaaa\0ceeeeiiii\0nooooo\0\0uuuuy\0\0aaaaaa\0ceeeeiiii\0nooooo\0\0uuuuy\0y";
+
+/// Whitespace state of the line being folded.
+struct Line {
+    /// The first whitespace character of a pending run (written only if text follows).
+    space: Option<(usize, usize)>,
+    has_text: bool,
+}
+
+impl Line {
+    #[inline]
+    fn space(&mut self, start: usize, end: usize) {
+        if self.space.is_none() {
+            self.space = Some((start, end));
+        }
+    }
+
+    #[inline]
+    fn flush(&mut self, sink: &mut impl Sink) {
+        if let Some((s, e)) = self.space.take()
+            && self.has_text
+        {
+            sink.byte(b' ', s, e);
+        }
+        self.has_text = true;
+    }
+
+    fn emit(&mut self, c: char, start: usize, end: usize, sink: &mut impl Sink) {
+        if c == ' ' {
+            self.space(start, end);
+        } else {
+            self.flush(sink);
+            sink.char(c, start, end);
+        }
+    }
+}
+
+fn fold_char(c: char, start: usize, end: usize, line: &mut Line, sink: &mut impl Sink) {
+    if is_ignorable(c) {
+        return;
+    }
+    if c.is_whitespace() || c.is_control() {
+        line.space(start, end);
+        return;
+    }
+    if let Some(s) = fold_special(c) {
+        for f in s.chars() {
+            line.emit(f, start, end, sink);
+        }
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if is_combining_mark(d) || is_ignorable(d) {
             return;
         }
-        if let Some((r, nl)) = pending.take()
-            && started
-        {
-            emit(if nl { '\n' } else { ' ' }, r);
-        }
-        started = true;
-        emit(c, range);
-    };
-    for (i, c) in text.char_indices() {
-        let range = i..i + c.len_utf8();
-        if c.is_ascii() {
-            let f = match c {
-                '\n' => '\n',
-                c if c.is_ascii_whitespace() || c.is_ascii_control() => ' ',
-                c => c.to_ascii_lowercase(),
-            };
-            push(f, range, &mut pending);
-            continue;
-        }
-        if is_ignorable(c) {
-            continue;
-        }
-        if c.is_whitespace() {
-            push(' ', range, &mut pending);
-            continue;
-        }
-        if let Some(s) = fold_special(c) {
+        if d.is_ascii() {
+            let f = if d.is_ascii_whitespace() || d.is_ascii_control() { ' ' } else { d.to_ascii_lowercase() };
+            line.emit(f, start, end, sink);
+        } else if d.is_whitespace() {
+            line.space(start, end);
+        } else if let Some(s) = fold_special(d) {
             for f in s.chars() {
-                push(f, range.clone(), &mut pending);
+                line.emit(f, start, end, sink);
             }
-            continue;
+        } else {
+            for f in d.to_lowercase() {
+                if !is_combining_mark(f) {
+                    line.emit(f, start, end, sink);
+                }
+            }
         }
-        decompose_compatible(c, |d| {
-            if is_combining_mark(d) || is_ignorable(d) {
-                return;
-            }
-            if d.is_ascii() {
-                let f = if d.is_ascii_whitespace() { ' ' } else { d.to_ascii_lowercase() };
-                push(f, range.clone(), &mut pending);
-            } else if d.is_whitespace() {
-                push(' ', range.clone(), &mut pending);
-            } else if let Some(s) = fold_special(d) {
-                for f in s.chars() {
-                    push(f, range.clone(), &mut pending);
-                }
-            } else {
-                for f in d.to_lowercase() {
-                    if !is_combining_mark(f) {
-                        push(f, range.clone(), &mut pending);
-                    }
-                }
-            }
-        });
-    }
+    });
 }
 
 /// Characters that render as nothing (Unicode's default-ignorable code points): soft hyphen,
@@ -238,8 +330,18 @@ mod tests {
     }
 
     #[test]
-    fn newline_wins_over_spaces_in_a_run() {
+    fn newlines_are_kept_and_spaces_around_them_dropped() {
         assert_eq!(normalize("Cloud. \n De confiance."), "cloud.\nde confiance.");
+        assert_eq!(normalize("a\n\u{200B}\nb\n"), "a\n\nb\n");
+    }
+
+    #[test]
+    fn a_line_folds_the_same_alone_as_within_its_text() {
+        let text = "  Un\u{A0}«\u{A0}Sec\u{AD}Num\u{A0}»\n Qualifié  SecNumCloud \u{2028}\nfin ";
+        let whole = normalize(text);
+        for (orig, folded) in text.split('\n').zip(whole.split('\n')) {
+            assert_eq!(normalize(orig), folded, "{orig:?}");
+        }
     }
 
     #[test]
@@ -260,6 +362,26 @@ mod tests {
         // Ѕ (U+0405), е (U+0435), с (U+0441), Ν (U+039D), Ο (U+039F)
         assert_eq!(normalize("\u{405}\u{435}\u{441}\u{39D}um\u{421}l\u{39F}ud"), "secnumcloud");
         assert_eq!(normalize("ʜᴅꜱ"), "hds");
+    }
+
+    #[test]
+    fn latin1_fast_path_agrees_with_the_general_rules() {
+        for c in '\u{C0}'..='\u{FF}' {
+            let mut general = String::new();
+            fold_char(c, 0, 0, &mut Line { space: None, has_text: true }, &mut StringSink(&mut general));
+            assert_eq!(normalize(&c.to_string()), general.trim(), "{c}");
+        }
+    }
+
+    struct StringSink<'a>(&'a mut String);
+    impl Sink for StringSink<'_> {
+        fn byte(&mut self, b: u8, _: usize, _: usize) {
+            // Only whole characters arrive here in this test (ASCII or complete sequences).
+            self.0.push(b as char);
+        }
+        fn char(&mut self, c: char, _: usize, _: usize) {
+            self.0.push(c);
+        }
     }
 
     #[test]

@@ -1,0 +1,56 @@
+//! The README's run command: the bundled demo works on a fresh machine and says what the README promises.
+
+mod common;
+
+use common::*;
+
+/// The arguments of the README's run command, after `cargo run --release --`.
+const RUN_ARGS: &str = "scan --config samples/claimwatch.toml --vendor auto --at 2026-11-28 samples/pages/*.html";
+
+fn demo_pages() -> Vec<String> {
+    let mut pages: Vec<String> = std::fs::read_dir(root().join("samples/pages"))
+        .unwrap()
+        .map(|e| format!("samples/pages/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|p| p.ends_with(".html"))
+        .collect();
+    pages.sort();
+    pages
+}
+
+#[test]
+fn the_readme_shows_the_command_this_test_runs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(readme.contains(&format!("cargo run --release -- {RUN_ARGS}")), "README run command changed");
+}
+
+#[test]
+fn the_demo_finds_each_kind_of_case_and_exits_1() {
+    let mut args: Vec<String> =
+        RUN_ARGS.split(' ').filter(|a| *a != "samples/pages/*.html").map(String::from).collect();
+    args.extend(demo_pages());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = claimwatch(&args);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    assert!(text.contains("5 pages; 23 claims: 6 violations, 2 warnings, 1 unverified"), "{text}");
+    // The slogan without qualification, in a legacy encoding, with soft hyphens.
+    assert!(
+        text.contains("samples/pages/ciel-confiance.html (vendor ciel-confiance; windows-1252; 5 claims)"),
+        "{text}"
+    );
+    assert!(text.contains("Sec<U+00AD>Num<U+00AD>Cloud"), "{text}");
+    // A vendor only in progress that writes "qualifié".
+    assert!(
+        text.contains(
+            "Brume is only in progress since 2026-03-01 («Brume IaaS»): it claims a qualification it does not hold"
+        ),
+        "{text}"
+    );
+    // Adjacent wording and an uncovered scheme.
+    assert!(text.contains("WARNING    secnumcloud adjacent in jsonld ($.description)"), "{text}");
+    assert!(text.contains("UNVERIFIED hds assertion"), "{text}");
+    // The qualified vendor and its explainer raise nothing.
+    let qualified = text.split("samples/pages/nuage-exemple").skip(1).collect::<String>();
+    let qualified = qualified.split("samples/pages/stratus").next().unwrap();
+    assert!(!qualified.contains("VIOLATION") && !qualified.contains("WARNING"), "{qualified}");
+}
