@@ -304,16 +304,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let patterns = patterns::load_dir(&root.join("patterns")).expect("shipped patterns load");
     let registry = Registry::load(&root.join("config/registry.toml")).expect("shipped registry loads");
-    let vendor = Vendor {
-        id: "bench".into(),
-        name: "Bench".into(),
-        provider: Some("OVH".into()),
-        siren: None,
-        start_urls: vec![],
-        allowed_hosts: vec!["www.example.fr".into()],
-        verified: None,
-        note: None,
-    };
+    let vendor = Vendor { provider: Some("OVH".into()), ..Vendor::new("bench", "Bench") };
     let at = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     let pages = corpus(24 * 1024 * 1024);
     let bytes: usize = pages.iter().map(Vec::len).sum();

@@ -2,8 +2,10 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::NaiveDate;
+use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -12,7 +14,7 @@ use crate::patterns::{self, PatternSet};
 use crate::registry::{ProviderRef, Registry, valid_siren};
 
 /// One watched vendor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Vendor {
     pub id: String,
     pub name: String,
@@ -25,20 +27,116 @@ pub struct Vendor {
     /// When someone last checked that the site and URLs are right.
     pub verified: Option<NaiveDate>,
     pub note: Option<String>,
+    /// This vendor's own crawl limits, where they differ from `[crawl]`.
+    pub crawl: VendorCrawl,
+}
+
+/// Whether `host` matches one of `allowed` (host names; a leading `*.` admits subdomains).
+pub fn host_allowed(allowed: &[String], host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    allowed.iter().any(|pattern| match pattern.strip_prefix("*.") {
+        Some(parent) => host == parent || host.strip_suffix(parent).is_some_and(|p| p.ends_with('.')),
+        None => host == *pattern,
+    })
+}
+
+/// Per-vendor overrides of the crawl settings, and which URLs of the site to visit.
+#[derive(Debug, Clone, Default)]
+pub struct VendorCrawl {
+    pub requests_per_second: Option<f64>,
+    pub burst: Option<u32>,
+    pub max_depth: Option<u32>,
+    pub max_pages: Option<usize>,
+    /// When not empty, only URLs matching one of these are followed (start URLs always are).
+    pub include: Vec<Regex>,
+    /// URLs matching one of these are never fetched.
+    pub exclude: Vec<Regex>,
+}
+
+/// The `[crawl]` section.
+#[derive(Debug, Clone)]
+pub struct CrawlSettings {
+    /// Sent with every request and matched against robots.txt groups.
+    pub user_agent: String,
+    /// Per origin (scheme, host, port).
+    pub requests_per_second: f64,
+    pub burst: u32,
+    /// Requests in flight at once, all hosts together.
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_depth: u32,
+    pub max_pages: usize,
+    /// Off by default: refuse loopback, private, link-local and other non-public addresses.
+    pub allow_private_networks: bool,
+    /// A run stops taking new pages after this long.
+    pub run_budget: Duration,
+    /// Further attempts after a connection error, a 5xx or a 429.
+    pub retries: u32,
+}
+
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "claimwatch/",
+    env!("CARGO_PKG_VERSION"),
+    " (trust-label monitor; +https://github.com/claimwatch/claimwatch)"
+);
+
+impl Default for CrawlSettings {
+    fn default() -> Self {
+        CrawlSettings {
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            requests_per_second: 1.0,
+            burst: 1,
+            concurrency: 16,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_body_bytes: 5 * 1024 * 1024,
+            max_depth: 3,
+            max_pages: 200,
+            allow_private_networks: false,
+            run_budget: Duration::from_secs(3600),
+            retries: 3,
+        }
+    }
+}
+
+impl CrawlSettings {
+    /// The request rate for `vendor`'s hosts.
+    pub fn rate_for(&self, vendor: &Vendor) -> (f64, u32) {
+        (vendor.crawl.requests_per_second.unwrap_or(self.requests_per_second), vendor.crawl.burst.unwrap_or(self.burst))
+    }
+    pub fn max_depth_for(&self, vendor: &Vendor) -> u32 {
+        vendor.crawl.max_depth.unwrap_or(self.max_depth)
+    }
+    pub fn max_pages_for(&self, vendor: &Vendor) -> usize {
+        vendor.crawl.max_pages.unwrap_or(self.max_pages)
+    }
 }
 
 impl Vendor {
+    /// A vendor with only an id and a name (tests, ad-hoc scans).
+    pub fn new(id: &str, name: &str) -> Vendor {
+        Vendor {
+            id: id.to_string(),
+            name: name.to_string(),
+            provider: None,
+            siren: None,
+            start_urls: Vec::new(),
+            allowed_hosts: Vec::new(),
+            verified: None,
+            note: None,
+            crawl: VendorCrawl::default(),
+        }
+    }
+
     pub fn provider_ref(&self) -> Option<ProviderRef> {
         self.provider.as_ref().map(|name| ProviderRef { name: name.clone(), siren: self.siren.clone() })
     }
 
     /// Whether `host` is within this vendor's site.
     pub fn allows_host(&self, host: &str) -> bool {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.allowed_hosts.iter().any(|pattern| match pattern.strip_prefix("*.") {
-            Some(parent) => host == parent || host.strip_suffix(parent).is_some_and(|p| p.ends_with('.')),
-            None => host == *pattern,
-        })
+        host_allowed(&self.allowed_hosts, host)
     }
 }
 
@@ -47,6 +145,7 @@ pub struct Config {
     pub path: PathBuf,
     pub registry_path: PathBuf,
     pub patterns_dir: PathBuf,
+    pub crawl: CrawlSettings,
     pub vendors: Vec<Vendor>,
 }
 
@@ -86,7 +185,24 @@ impl ConfigError {
     }
 }
 
-const TOP_KEYS: &[&str] = &["registry", "patterns", "vendor"];
+const TOP_KEYS: &[&str] = &["registry", "patterns", "crawl", "vendor"];
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CrawlSpec {
+    user_agent: Option<Spanned<String>>,
+    requests_per_second: Option<Spanned<f64>>,
+    burst: Option<Spanned<u32>>,
+    concurrency: Option<Spanned<usize>>,
+    timeout_secs: Option<Spanned<f64>>,
+    connect_timeout_secs: Option<Spanned<f64>>,
+    max_body_bytes: Option<Spanned<u64>>,
+    max_depth: Option<u32>,
+    max_pages: Option<Spanned<usize>>,
+    allow_private_networks: Option<bool>,
+    run_budget_secs: Option<Spanned<f64>>,
+    retries: Option<u32>,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +217,14 @@ struct VendorSpec {
     allowed_hosts: Vec<Spanned<String>>,
     verified: Option<Day>,
     note: Option<String>,
+    requests_per_second: Option<Spanned<f64>>,
+    burst: Option<Spanned<u32>>,
+    max_depth: Option<u32>,
+    max_pages: Option<Spanned<usize>>,
+    #[serde(default)]
+    include: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
 }
 
 /// Loads the config, then the registry and patterns it names, and checks them against each
@@ -145,6 +269,7 @@ struct PartialConfig {
     path: PathBuf,
     registry_path: Option<PathBuf>,
     patterns_dir: Option<PathBuf>,
+    crawl: CrawlSettings,
     vendors: Vec<Vendor>,
 }
 
@@ -154,6 +279,7 @@ impl PartialConfig {
             path: self.path,
             registry_path: self.registry_path?,
             patterns_dir: self.patterns_dir?,
+            crawl: self.crawl,
             vendors: self.vendors,
         })
     }
@@ -171,8 +297,10 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
     let base = path.parent().unwrap_or(Path::new("."));
     let registry: Option<String> = doc.require(&mut table, 0..0, "registry");
     let patterns: Option<String> = doc.require(&mut table, 0..0, "patterns");
+    let crawl_spec: CrawlSpec = doc.take(&mut table, "crawl").unwrap_or_default();
     let specs: Vec<(VendorSpec, Range<usize>)> = doc.take_array(&mut table, "vendor");
     doc.reject_unknown(table, TOP_KEYS);
+    let crawl = check_crawl(&mut doc, crawl_spec);
 
     let mut vendors: Vec<Vendor> = Vec::new();
     let mut provider_sites = Vec::new();
@@ -187,6 +315,7 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
         path: path.to_path_buf(),
         registry_path: registry.map(|r| base.join(r)),
         patterns_dir: patterns.map(|p| base.join(p)),
+        crawl,
         vendors,
     };
     Ok((config, provider_sites, doc.diagnostics.sorted()))
@@ -226,17 +355,7 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> 
         match url::Url::parse(u.get_ref()) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => {
                 let host = url.host_str().unwrap_or("");
-                let probe = Vendor {
-                    id: String::new(),
-                    name: String::new(),
-                    provider: None,
-                    siren: None,
-                    start_urls: Vec::new(),
-                    allowed_hosts: allowed_hosts.clone(),
-                    verified: None,
-                    note: None,
-                };
-                if !probe.allows_host(host) {
+                if !host_allowed(&allowed_hosts, host) {
                     doc.error(u.span(), format!("start URL host `{host}` is not in `allowed_hosts`"));
                 }
                 start_urls.push(url);
@@ -245,9 +364,28 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> 
             Err(e) => doc.error(u.span(), format!("`{}` is not a URL: {e}", u.get_ref())),
         }
     }
+    if let Some(rps) = &spec.requests_per_second {
+        positive(doc, rps, "requests_per_second");
+    }
+    if let Some(b) = &spec.burst {
+        at_least_one(doc, b.span(), *b.get_ref() as u64, "burst");
+    }
+    if let Some(p) = &spec.max_pages {
+        at_least_one(doc, p.span(), *p.get_ref() as u64, "max_pages");
+    }
+    let include = compile_all(doc, &spec.include);
+    let exclude = compile_all(doc, &spec.exclude);
     if doc.diagnostics.len() > before {
         return None;
     }
+    let crawl = VendorCrawl {
+        requests_per_second: spec.requests_per_second.map(|v| v.into_inner()),
+        burst: spec.burst.map(|v| v.into_inner()),
+        max_depth: spec.max_depth,
+        max_pages: spec.max_pages.map(|v| v.into_inner()),
+        include,
+        exclude,
+    };
     Some(Vendor {
         id: spec.id.into_inner(),
         name: spec.name,
@@ -257,7 +395,94 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> 
         allowed_hosts,
         verified: spec.verified.map(|d| d.0),
         note: spec.note,
+        crawl,
     })
+}
+
+fn check_crawl(doc: &mut TomlDoc<'_>, spec: CrawlSpec) -> CrawlSettings {
+    let mut c = CrawlSettings::default();
+    if let Some(ua) = spec.user_agent {
+        if ua.get_ref().trim().is_empty() || ua.get_ref().chars().any(|c| c.is_control()) {
+            doc.error(ua.span(), "user_agent must be a non-empty single line");
+        } else {
+            c.user_agent = ua.into_inner();
+        }
+    }
+    if let Some(v) = spec.requests_per_second
+        && positive(doc, &v, "requests_per_second")
+    {
+        c.requests_per_second = v.into_inner();
+    }
+    if let Some(v) = spec.burst
+        && at_least_one(doc, v.span(), u64::from(*v.get_ref()), "burst")
+    {
+        c.burst = v.into_inner();
+    }
+    if let Some(v) = spec.concurrency
+        && at_least_one(doc, v.span(), *v.get_ref() as u64, "concurrency")
+    {
+        c.concurrency = v.into_inner();
+    }
+    for (field, value, target) in [
+        ("timeout_secs", spec.timeout_secs, &mut c.timeout),
+        ("connect_timeout_secs", spec.connect_timeout_secs, &mut c.connect_timeout),
+        ("run_budget_secs", spec.run_budget_secs, &mut c.run_budget),
+    ] {
+        if let Some(v) = value
+            && positive(doc, &v, field)
+        {
+            *target = Duration::from_secs_f64(v.into_inner());
+        }
+    }
+    if let Some(v) = spec.max_body_bytes
+        && at_least_one(doc, v.span(), *v.get_ref(), "max_body_bytes")
+    {
+        c.max_body_bytes = v.into_inner();
+    }
+    if let Some(v) = spec.max_pages
+        && at_least_one(doc, v.span(), *v.get_ref() as u64, "max_pages")
+    {
+        c.max_pages = v.into_inner();
+    }
+    if let Some(v) = spec.max_depth {
+        c.max_depth = v;
+    }
+    if let Some(v) = spec.allow_private_networks {
+        c.allow_private_networks = v;
+    }
+    if let Some(v) = spec.retries {
+        c.retries = v;
+    }
+    c
+}
+
+fn positive(doc: &mut TomlDoc<'_>, v: &Spanned<f64>, field: &str) -> bool {
+    let ok = v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() < 1e9;
+    if !ok {
+        doc.error(v.span(), format!("`{field}` must be a positive number"));
+    }
+    ok
+}
+
+fn at_least_one(doc: &mut TomlDoc<'_>, span: Range<usize>, v: u64, field: &str) -> bool {
+    if v == 0 {
+        doc.error(span, format!("`{field}` must be at least 1"));
+    }
+    v > 0
+}
+
+fn compile_all(doc: &mut TomlDoc<'_>, sources: &[Spanned<String>]) -> Vec<Regex> {
+    sources
+        .iter()
+        .filter_map(|s| match Regex::new(s.get_ref()) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let reason = e.to_string();
+                doc.error(s.span(), format!("invalid URL pattern: {}", reason.lines().last().unwrap_or("").trim()));
+                None
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -265,16 +490,7 @@ mod tests {
     use super::*;
 
     fn vendor(hosts: &[&str]) -> Vendor {
-        Vendor {
-            id: "v".into(),
-            name: "V".into(),
-            provider: None,
-            siren: None,
-            start_urls: vec![],
-            allowed_hosts: hosts.iter().map(|s| s.to_string()).collect(),
-            verified: None,
-            note: None,
-        }
+        Vendor { allowed_hosts: hosts.iter().map(|s| s.to_string()).collect(), ..Vendor::new("v", "V") }
     }
 
     #[test]

@@ -3,14 +3,20 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
+use url::Url;
 
-use claimwatch::config::{self, Setup, Vendor};
+use claimwatch::config::{self, CrawlSettings, Setup, Vendor};
+use claimwatch::fetch::{Fetcher, MemoryValidators, Outcome, Rate, RobotsState};
 use claimwatch::patterns;
-use claimwatch::report::{ClaimRecord, PageRecord, Style, Tally, page_text};
+use claimwatch::pipeline::{self, Event, PageStatus};
+use claimwatch::report::{ClaimRecord, PageLine, Style, SummaryRecord, Tally, page_text, vendor_text};
+use claimwatch::robots::Robots;
+use claimwatch::scan::scan_page;
 
 /// Exit codes: the one table, mirrored in README.md.
 mod exit {
@@ -18,15 +24,17 @@ mod exit {
     pub const OK: u8 = 0;
     /// A warning or a violation was found (or a pattern example failed).
     pub const FOUND: u8 = 1;
-    /// Usage, configuration or runtime error (including a page that could not be read).
+    /// Usage, configuration or runtime error; a page or a vendor that could not be checked.
     pub const ERROR: u8 = 2;
 }
+
+const DEFAULT_CONFIG: &str = "config/claimwatch.toml";
 
 #[derive(Parser)]
 #[command(
     name = "claimwatch",
     version,
-    about = "Checks trust-label claims (SecNumCloud, Cloud de confiance, HDS…) on vendors' pages against the registry of qualifications actually granted"
+    about = "Checks trust-label claims (SecNumCloud, Cloud de confiance, HDS…) on vendors' sites against the registry of qualifications actually granted"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,26 +43,51 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan saved pages: which labels they claim, how, and whether the vendor holds them.
-    Scan {
-        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = "config/claimwatch.toml")]
+    /// Crawl every configured vendor's site politely and judge every claim (the job cron runs).
+    Check {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
         config: PathBuf,
-        /// Vendor whose registry entries judge the pages; `auto` picks it from each page's
-        /// canonical URL. Without it, every claim is judged as if nothing is held.
-        #[arg(long)]
-        vendor: Option<String>,
+        /// Only these vendors (repeatable); default all.
+        #[arg(long = "vendor")]
+        vendors: Vec<String>,
         /// Judge as on this date (YYYY-MM-DD); default today.
         #[arg(long, value_parser = parse_date)]
         at: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Saved HTML pages.
+    },
+    /// Scan saved pages or URLs: which labels they claim, how, and whether the vendor holds them.
+    Scan {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// Vendor whose registry entries judge the pages; `auto` picks it from each page's URL
+        /// (a URL argument's host, or a file's canonical URL). Without it, every claim is judged
+        /// as if nothing is held.
+        #[arg(long)]
+        vendor: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Saved HTML pages, or http(s) URLs fetched through the polite fetcher.
         #[arg(required = true)]
-        files: Vec<PathBuf>,
+        sources: Vec<String>,
+    },
+    /// Say whether robots.txt lets the crawler fetch each URL.
+    Robots {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// User agent to match (default: the configured one).
+        #[arg(long)]
+        agent: Option<String>,
+        /// A robots.txt file, or a site URL whose /robots.txt is fetched.
+        robots: String,
+        #[arg(required = true)]
+        urls: Vec<String>,
     },
     /// Check the config, the pattern files and the registry; report every problem with file and line.
     Validate {
-        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = "config/claimwatch.toml")]
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
         config: PathBuf,
     },
     /// Pattern file tools.
@@ -89,11 +122,30 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match cli.command {
-        Command::Scan { config, vendor, at, format, files } => scan(&config, vendor.as_deref(), at, format, &files),
-        Command::Validate { config } => validate(&config),
-        Command::Patterns { command: PatternsCommand::Test { dir, verbose } } => patterns_test(&dir, verbose),
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "claimwatch=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("claimwatch: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
     };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Check { config, vendors, at, format } => check(&config, &vendors, at, format).await,
+            Command::Scan { config, vendor, at, format, sources } => {
+                scan(&config, vendor.as_deref(), at, format, &sources).await
+            }
+            Command::Robots { config, agent, robots, urls } => robots_cmd(&config, agent, &robots, &urls).await,
+            Command::Validate { config } => validate(&config),
+            Command::Patterns { command: PatternsCommand::Test { dir, verbose } } => patterns_test(&dir, verbose),
+        }
+    });
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -107,73 +159,176 @@ fn load(config: &Path) -> Result<Setup> {
     config::load(config).map_err(|e| anyhow::anyhow!("{} has problems:\n{}", config.display(), e.diagnostics()))
 }
 
-fn scan(config: &Path, vendor: Option<&str>, at: Option<NaiveDate>, format: Format, files: &[PathBuf]) -> Result<u8> {
+fn today(at: Option<NaiveDate>) -> NaiveDate {
+    at.unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn text_style(format: Format) -> Style {
+    Style { color: format == Format::Text && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+}
+
+fn fetcher(settings: &CrawlSettings) -> Result<Arc<Fetcher>> {
+    Ok(Arc::new(Fetcher::new(settings, Arc::new(MemoryValidators::default()))?))
+}
+
+async fn check(config: &Path, only: &[String], at: Option<NaiveDate>, format: Format) -> Result<u8> {
+    let setup = Arc::new(load(config)?);
+    let at = today(at);
+    let mut vendors: Vec<Vendor> = Vec::new();
+    for id in only {
+        let v = setup.config.vendor(id).with_context(|| unknown_vendor(&setup, config, id))?;
+        vendors.push(v.clone());
+    }
+    if only.is_empty() {
+        vendors = setup.config.vendors.clone();
+    }
+    let fetcher = fetcher(&setup.config.crawl)?;
+    let style = text_style(format);
+    let progress = (format == Format::Text && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {pos} pages {msg}").expect("valid template"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let stdout = Mutex::new(std::io::stdout());
+    let registry = &setup.registry;
+    let on_event = |event: Event<'_>| match event {
+        Event::Page { vendor, page } => {
+            if format == Format::Json {
+                let mut out = stdout.lock().expect("stdout lock");
+                let source = page.final_url.to_string();
+                for c in &page.claims {
+                    let record = ClaimRecord::new(&source, Some(&vendor.id), c, at, registry);
+                    let _ = writeln!(out, "{}", serde_json::to_string(&record).expect("claims serialise"));
+                }
+            } else if let Some(bar) = &progress {
+                bar.inc(1);
+                bar.set_message(format!("{} {}", vendor.id, page.url));
+            } else {
+                let why = page.status.why_not_checked().map(|w| format!(": {w}")).unwrap_or_default();
+                eprintln!("{} {} {}{why} ({} claims)", vendor.id, page.status.label(), page.url, page.claims.len());
+            }
+        }
+        Event::VendorDone(report) => {
+            if format == Format::Json {
+                let mut out = stdout.lock().expect("stdout lock");
+                let _ = writeln!(out, "{}", serde_json::to_string(&SummaryRecord::new(report)).expect("serialise"));
+            }
+        }
+    };
+    let reports = pipeline::run_once(setup.clone(), fetcher, &vendors, at, &on_event).await;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if format == Format::Text {
+        let mut out = std::io::stdout().lock();
+        for r in &reports {
+            writeln!(out, "{}", vendor_text(r, style))?;
+        }
+        writeln!(out, "judged as of {at} against {} (registry as of {})", registry.path.display(), registry.as_of)?;
+    }
+    let unchecked = reports.iter().any(|r| r.nothing_checked());
+    let attention = reports.iter().any(|r| {
+        let s = r.summary();
+        s.violations + s.warnings > 0
+    });
+    Ok(if unchecked {
+        exit::ERROR
+    } else if attention {
+        exit::FOUND
+    } else {
+        exit::OK
+    })
+}
+
+fn unknown_vendor(setup: &Setup, config: &Path, id: &str) -> String {
+    let known: Vec<&str> = setup.config.vendors.iter().map(|v| v.id.as_str()).collect();
+    format!("no vendor `{id}` in {} (known: {})", config.display(), known.join(", "))
+}
+
+fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+async fn scan(
+    config: &Path,
+    vendor: Option<&str>,
+    at: Option<NaiveDate>,
+    format: Format,
+    sources: &[String],
+) -> Result<u8> {
     let setup = load(config)?;
-    let at = at.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let fixed_vendor: Option<&Vendor> = match vendor {
+    let at = today(at);
+    let fixed: Option<&Vendor> = match vendor {
         None | Some("auto") => None,
-        Some(id) => Some(setup.config.vendor(id).with_context(|| {
-            let known: Vec<&str> = setup.config.vendors.iter().map(|v| v.id.as_str()).collect();
-            format!("no vendor `{id}` in {} (known: {})", config.display(), known.join(", "))
-        })?),
+        Some(id) => Some(setup.config.vendor(id).with_context(|| unknown_vendor(&setup, config, id))?),
     };
     let auto = vendor == Some("auto");
-    let style = Style {
-        color: format == Format::Text && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let mut stdout = std::io::stdout().lock();
+    let fetcher = if sources.iter().any(|s| is_url(s)) { Some(fetcher(&setup.config.crawl)?) } else { None };
+    let style = text_style(format);
+    let mut out = std::io::stdout().lock();
     let mut tally = Tally::default();
-    let mut worst_needs_attention = false;
-    for file in files {
-        let source = file.display().to_string();
-        let bytes = match std::fs::read(file) {
-            Ok(b) => b,
-            Err(e) => {
-                fail(&mut stdout, format, &mut tally, &source, None, &format!("cannot read: {e}"))?;
+    let mut attention = false;
+    for source in sources {
+        let loaded = if is_url(source) {
+            let fetcher = fetcher.as_ref().expect("a fetcher exists when a URL is given");
+            fetch_for_scan(fetcher, &setup, source, fixed, auto).await
+        } else {
+            std::fs::read(source).map(|b| (b, None)).map_err(|e| format!("cannot read: {e}"))
+        };
+        let (bytes, content_type) = match loaded {
+            Ok(l) => l,
+            Err(why) => {
+                fail(&mut out, format, &mut tally, source, &why)?;
                 continue;
             }
         };
-        let page = claimwatch::extract::extract(&bytes, None);
+        let page = claimwatch::extract::extract(&bytes, content_type.as_deref());
         let vendor = if auto {
-            let found = page
-                .canonical_url
-                .as_deref()
-                .and_then(|u| url::Url::parse(u).ok())
-                .and_then(|u| setup.config.vendor_for_url(&u));
-            match found {
+            let url = if is_url(source) {
+                Url::parse(source).ok()
+            } else {
+                page.canonical_url.as_deref().and_then(|u| Url::parse(u).ok())
+            };
+            match url.as_ref().and_then(|u| setup.config.vendor_for_url(u)) {
                 Some(v) => Some(v),
                 None => {
-                    let why = "cannot tell which vendor this page belongs to (no canonical URL on a configured \
+                    let why = "cannot tell which vendor this page belongs to (its URL is on no configured \
                                vendor's hosts); name it with --vendor";
-                    fail(&mut stdout, format, &mut tally, &source, None, why)?;
+                    fail(&mut out, format, &mut tally, source, why)?;
                     continue;
                 }
             }
         } else {
-            fixed_vendor
+            fixed
         };
-        let result = claimwatch::scan::scan_page(page, &setup.patterns, &setup.registry, vendor, at);
+        let result = scan_page(page, &setup.patterns, &setup.registry, vendor, at);
         tally.add(&result);
-        worst_needs_attention |= result.worst().needs_attention();
+        attention |= result.worst().needs_attention();
         let vendor_id = vendor.map(|v| v.id.as_str());
         match format {
             Format::Json => {
                 for c in &result.claims {
-                    let record = ClaimRecord::new(&source, vendor_id, c, at, &setup.registry);
-                    writeln!(stdout, "{}", serde_json::to_string(&record)?)?;
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string(&ClaimRecord::new(source, vendor_id, c, at, &setup.registry))?
+                    )?;
                 }
-                let record = PageRecord::checked(&source, vendor_id, &result.page, result.claims.len());
-                writeln!(stdout, "{}", serde_json::to_string(&record)?)?;
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string(&PageLine::checked(source, vendor_id, &result.page, result.claims.len()))?
+                )?;
             }
-            Format::Text => {
-                write!(stdout, "{}", page_text(&source, vendor_id, &result, style))?;
-                writeln!(stdout)?;
-            }
+            Format::Text => writeln!(out, "{}", page_text(source, vendor_id, &result, style))?,
         }
     }
     if format == Format::Text {
         writeln!(
-            stdout,
+            out,
             "{} (judged as of {at} against {}, registry as of {})",
             tally.text(),
             setup.registry.path.display(),
@@ -182,27 +337,73 @@ fn scan(config: &Path, vendor: Option<&str>, at: Option<NaiveDate>, format: Form
     }
     Ok(if tally.failed > 0 {
         exit::ERROR
-    } else if worst_needs_attention {
+    } else if attention {
         exit::FOUND
     } else {
         exit::OK
     })
 }
 
-fn fail(
-    out: &mut impl Write,
-    format: Format,
-    tally: &mut Tally,
+/// Fetches a URL for `scan` through the polite fetcher; redirects stay on the vendor's hosts
+/// when a vendor is named, anywhere otherwise.
+async fn fetch_for_scan(
+    fetcher: &Fetcher,
+    setup: &Setup,
     source: &str,
-    vendor: Option<&str>,
-    why: &str,
-) -> Result<()> {
+    vendor: Option<&Vendor>,
+    auto: bool,
+) -> Result<(Vec<u8>, Option<String>), String> {
+    let url = Url::parse(source).map_err(|e| format!("not a URL: {e}"))?;
+    let vendor = vendor.or_else(|| if auto { setup.config.vendor_for_url(&url) } else { None });
+    let (per_second, burst) = vendor
+        .map_or((setup.config.crawl.requests_per_second, setup.config.crawl.burst), |v| setup.config.crawl.rate_for(v));
+    let rate = Rate { per_second, burst };
+    let in_scope = |u: &Url| vendor.is_none_or(|v| u.host_str().is_some_and(|h| v.allows_host(h)));
+    let fetched = fetcher.fetch_page(&url, rate, &in_scope).await;
+    match fetched.outcome {
+        Outcome::Page { exchange, body } => Ok((body, exchange.header("content-type").map(str::to_string))),
+        Outcome::NotModified { .. } => Err("not modified".into()),
+        Outcome::Skipped(s) => Err(PageStatus::Skipped(s).why_not_checked().unwrap_or_default()),
+        Outcome::Failed { failure, .. } => Err(failure.to_string()),
+    }
+}
+
+fn fail(out: &mut impl Write, format: Format, tally: &mut Tally, source: &str, why: &str) -> Result<()> {
     tally.failed += 1;
     match format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string(&PageRecord::failed(source, vendor, why))?)?,
+        Format::Json => writeln!(out, "{}", serde_json::to_string(&PageLine::failed(source, None, why))?)?,
         Format::Text => writeln!(out, "{source}: not checked: {why}\n")?,
     }
     Ok(())
+}
+
+async fn robots_cmd(config: &Path, agent: Option<String>, robots: &str, urls: &[String]) -> Result<u8> {
+    // The config is optional here: without one, the defaults (and the default user agent) apply.
+    let settings = if config.exists() { load(config)?.config.crawl } else { CrawlSettings::default() };
+    let agent = agent.unwrap_or_else(|| settings.user_agent.clone());
+    let rules = if is_url(robots) {
+        let site = Url::parse(robots).context("not a URL")?;
+        let rate = Rate { per_second: settings.requests_per_second, burst: settings.burst };
+        match fetcher(&settings)?.robots(&site, rate).await {
+            RobotsState::Rules(r) => r,
+            RobotsState::Unavailable(why) => {
+                eprintln!(
+                    "robots.txt of {} is unavailable ({why}): the crawler treats the host as disallowed",
+                    site.origin().ascii_serialization()
+                );
+                Arc::new(Robots::disallow_all())
+            }
+        }
+    } else {
+        let bytes = std::fs::read(robots).with_context(|| format!("cannot read {robots}"))?;
+        Arc::new(Robots::parse_bytes(&bytes))
+    };
+    let mut out = std::io::stdout().lock();
+    for u in urls {
+        let verdict = if rules.is_allowed(&agent, u) { "allowed" } else { "disallowed" };
+        writeln!(out, "{verdict} {u}")?;
+    }
+    Ok(exit::OK)
 }
 
 fn validate(config: &Path) -> Result<u8> {

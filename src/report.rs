@@ -6,8 +6,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::extract::Page;
+use crate::fetch::Skip;
 use crate::judge::Level;
 use crate::patterns::ClaimKind;
+use crate::pipeline::{PageStatus, Summary, VendorReport};
 use crate::registry::Registry;
 use crate::scan::{JudgedClaim, PageResult};
 
@@ -62,9 +64,9 @@ impl<'a> ClaimRecord<'a> {
     }
 }
 
-/// One page as a JSON object (`"type": "page"`): whether it could be checked, and how it was read.
+/// One scanned page as a JSON object (`"type": "page"`): whether it could be checked, and how it was read.
 #[derive(Debug, Serialize)]
-pub struct PageRecord<'a> {
+pub struct PageLine<'a> {
     #[serde(rename = "type")]
     pub kind_of_record: &'static str,
     pub source: &'a str,
@@ -76,9 +78,9 @@ pub struct PageRecord<'a> {
     pub error: Option<&'a str>,
 }
 
-impl<'a> PageRecord<'a> {
+impl<'a> PageLine<'a> {
     pub fn checked(source: &'a str, vendor: Option<&'a str>, page: &Page, claims: usize) -> Self {
-        PageRecord {
+        PageLine {
             kind_of_record: "page",
             source,
             vendor,
@@ -89,7 +91,7 @@ impl<'a> PageRecord<'a> {
         }
     }
     pub fn failed(source: &'a str, vendor: Option<&'a str>, error: &'a str) -> Self {
-        PageRecord {
+        PageLine {
             kind_of_record: "page",
             source,
             vendor,
@@ -108,7 +110,7 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(self, code: &str, s: &str) -> String {
+    pub fn paint(self, code: &str, s: &str) -> String {
         if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     }
     fn level(self, level: Level) -> String {
@@ -155,21 +157,136 @@ pub fn page_text(source: &str, vendor: Option<&str>, result: &PageResult, style:
         if result.claims.len() == 1 { "" } else { "s" }
     );
     for c in &result.claims {
-        let claim = &c.claim;
-        let _ = writeln!(
-            out,
-            "  {} {} {} in {} ({})",
-            style.level(c.verdict.level),
-            claim.label,
-            claim.kind,
-            claim.location.as_str(),
-            claim.detail
-        );
-        let _ = writeln!(out, "    quote:   «\u{A0}{}\u{A0}»", reveal(&claim.matched));
-        let _ = writeln!(out, "    context: {}", highlight(&claim.context, &claim.matched, style));
-        let _ = writeln!(out, "    reason:  {}", c.verdict.reason);
-        if let Some(rule) = &claim.rule {
-            let _ = writeln!(out, "    rule:    {rule}");
+        out.push_str(&claim_text(c, style));
+    }
+    out
+}
+
+/// The readable block for one claim: verdict, label, kind, where; the quote, its context, the
+/// reason and the rule that classified it.
+pub fn claim_text(c: &JudgedClaim, style: Style) -> String {
+    let claim = &c.claim;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  {} {} {} in {} ({})",
+        style.level(c.verdict.level),
+        claim.label,
+        claim.kind,
+        claim.location.as_str(),
+        claim.detail
+    );
+    let _ = writeln!(out, "    quote:   «\u{A0}{}\u{A0}»", reveal(&claim.matched));
+    let _ = writeln!(out, "    context: {}", highlight(&claim.context, &claim.matched, style));
+    let _ = writeln!(out, "    reason:  {}", c.verdict.reason);
+    if let Some(rule) = &claim.rule {
+        let _ = writeln!(out, "    rule:    {rule}");
+    }
+    out
+}
+
+/// One vendor's summary as a JSON object (`"type": "summary"`), after its claims in `check --format json`.
+#[derive(Debug, Serialize)]
+pub struct SummaryRecord<'a> {
+    #[serde(rename = "type")]
+    pub kind_of_record: &'static str,
+    pub vendor: &'a str,
+    pub name: &'a str,
+    #[serde(flatten)]
+    pub counts: Summary,
+    pub sitemaps_read: usize,
+    pub links_out_of_scope: usize,
+    pub pages_over_budget: usize,
+    /// Origins not crawled at all this run, with why.
+    pub not_crawled: Vec<NotCrawled<'a>>,
+    /// Pages that could not be checked, with why.
+    pub not_checked: Vec<NotChecked>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NotCrawled<'a> {
+    pub origin: &'a str,
+    pub why: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NotChecked {
+    pub url: String,
+    pub status: &'static str,
+    pub why: String,
+}
+
+impl<'a> SummaryRecord<'a> {
+    pub fn new(r: &'a VendorReport) -> Self {
+        SummaryRecord {
+            kind_of_record: "summary",
+            vendor: &r.vendor_id,
+            name: &r.vendor_name,
+            counts: r.summary(),
+            sitemaps_read: r.sitemaps_read,
+            links_out_of_scope: r.links_out_of_scope,
+            pages_over_budget: r.pages_over_budget,
+            not_crawled: r.not_crawled.iter().map(|(origin, why)| NotCrawled { origin, why }).collect(),
+            not_checked: r
+                .pages
+                .iter()
+                .filter_map(|p| {
+                    p.status.why_not_checked().map(|why| NotChecked {
+                        url: p.url.to_string(),
+                        status: p.status.label(),
+                        why,
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The readable end-of-run block for one vendor: counts, what could not be checked, and every
+/// claim that is not simply ok.
+pub fn vendor_text(r: &VendorReport, style: Style) -> String {
+    let s = r.summary();
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", style.paint("1", &r.vendor_id), r.vendor_name);
+    let _ = writeln!(
+        out,
+        "  pages: {} fetched, {} not modified, {} skipped, {} failed, {} need JavaScript",
+        s.pages_fetched, s.pages_not_modified, s.pages_skipped, s.pages_failed, s.pages_needing_javascript
+    );
+    let kinds: Vec<String> = s.claims.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let _ = writeln!(
+        out,
+        "  claims: {}; {} violation{}, {} warning{}, {} unverified",
+        if kinds.is_empty() { "none".to_string() } else { kinds.join(", ") },
+        s.violations,
+        plural(s.violations),
+        s.warnings,
+        plural(s.warnings),
+        s.unverified
+    );
+    for (origin, why) in &r.not_crawled {
+        let _ = writeln!(out, "  not crawled: {origin}: {why}");
+    }
+    if r.nothing_checked() {
+        let _ = writeln!(out, "  {}", style.paint("1;33", "NOT CHECKED: no page of this vendor could be read"));
+    }
+    for p in &r.pages {
+        if let Some(why) = p.status.why_not_checked()
+            && !matches!(p.status, PageStatus::Skipped(Skip::Budget))
+        {
+            let _ = writeln!(out, "  not checked: {} ({why})", p.url);
+        }
+    }
+    for p in &r.pages {
+        let loud: Vec<&JudgedClaim> = p.claims.iter().filter(|c| c.verdict.level != Level::Ok).collect();
+        if loud.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  {}", p.final_url);
+        for c in loud {
+            for line in claim_text(c, style).lines() {
+                let _ = writeln!(out, "  {line}");
+            }
         }
     }
     out

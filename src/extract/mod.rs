@@ -100,9 +100,27 @@ pub struct Page {
     pub hrefs: Vec<String>,
     /// Number of `<script>` elements (to tell an empty JavaScript shell from a page).
     pub scripts: usize,
+    /// `<base href>`, against which the page's links resolve.
+    pub base_href: Option<String>,
+    /// Signs of a JavaScript application shell: an app root element (`#root`, `#__next`,
+    /// `<app-root>`…) or a `<noscript>` asking for JavaScript.
+    pub app_shell_hint: bool,
 }
 
 impl Page {
+    /// An empty JavaScript application shell: almost no text, scripts, and an app root or a
+    /// `<noscript>` asking for JavaScript (or no text at all). Its content is rendered by
+    /// scripts, so it cannot be checked without a browser and must not be reported as clean.
+    pub fn needs_javascript(&self) -> bool {
+        let text: usize = self
+            .segments
+            .iter()
+            .filter(|s| s.location == Location::Text)
+            .map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count())
+            .sum();
+        self.scripts > 0 && (text < 20 || (text < 200 && self.app_shell_hint))
+    }
+
     /// Characters of visible body text.
     pub fn body_text_len(&self) -> usize {
         self.segments.iter().filter(|s| s.location == Location::Text).map(|s| s.text.chars().count()).sum()
@@ -134,6 +152,8 @@ pub fn extract_decoded(decoded: &Decoded) -> Page {
         canonical_url: walker.canonical,
         hrefs: walker.hrefs,
         scripts: walker.scripts,
+        base_href: walker.base_href,
+        app_shell_hint: walker.app_shell_hint,
     }
 }
 
@@ -217,6 +237,8 @@ struct Walker {
     capture: Option<(Capture, String)>,
     /// Open `<a href>` elements: the href and where their text starts in the body.
     open_links: Vec<(String, usize)>,
+    base_href: Option<String>,
+    app_shell_hint: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -224,6 +246,7 @@ enum Capture {
     Title,
     JsonLd,
     SvgTitle,
+    NoScript,
 }
 
 impl Walker {
@@ -273,6 +296,8 @@ impl Walker {
                 self.script(el);
             } else if name == "title" {
                 self.capture = Some((Capture::SvgTitle, String::new()));
+            } else if name == "noscript" {
+                self.capture = Some((Capture::NoScript, String::new()));
             }
             if self.in_head {
                 self.attributes(el, name);
@@ -300,7 +325,7 @@ impl Walker {
             let ends_capture = match &self.capture {
                 Some((Capture::Title, _)) => name == "title",
                 Some((Capture::JsonLd, _)) => name == "script",
-                Some((Capture::SvgTitle, _)) => self.skip_depth == 0,
+                Some((Capture::SvgTitle | Capture::NoScript, _)) => self.skip_depth == 0,
                 None => false,
             };
             if ends_capture && let Some((kind, text)) = self.capture.take() {
@@ -339,6 +364,7 @@ impl Walker {
         match kind {
             Capture::Title => self.push_attr(Location::Title, "title", &text),
             Capture::SvgTitle => self.push_attr(Location::Attribute, "svg title", &text),
+            Capture::NoScript => self.app_shell_hint |= text.to_ascii_lowercase().contains("javascript"),
             Capture::JsonLd => {
                 if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
                     let mut path = String::from("$");
@@ -379,7 +405,14 @@ impl Walker {
                     self.hrefs.push(href.to_string());
                 }
             }
+            "base" if self.base_href.is_none() => self.base_href = el.attr("href").map(|h| h.trim().to_string()),
+            "app-root" => self.app_shell_hint = true,
             _ => {}
+        }
+        if let Some(id) = el.attr("id")
+            && matches!(id, "root" | "app" | "__next" | "__nuxt" | "___gatsby" | "q-app" | "svelte")
+        {
+            self.app_shell_hint = true;
         }
         if matches!(name, "img" | "area" | "input")
             && let Some(alt) = el.attr("alt")

@@ -143,3 +143,27 @@ fn deep_nesting_does_not_overflow_the_stack() {
     let html = format!("{}SecNumCloud{}", "<div><span>".repeat(2_000), "</span></div>".repeat(2_000));
     assert_eq!(body(&html), "SecNumCloud");
 }
+
+#[test]
+fn an_empty_javascript_shell_is_recognised_and_a_real_page_is_not() {
+    let shell = page(
+        "<html><head><script src=/app.js></script></head><body><div id=\"root\"></div>\
+         <noscript>You need to enable JavaScript to run this app.</noscript></body></html>",
+    );
+    assert!(shell.needs_javascript());
+    let bare = page("<html><body><script src=/app.js></script></body></html>");
+    assert!(bare.needs_javascript());
+    let real = page(&format!(
+        "<html><body><div id=root><p>{}</p></div><script src=/a.js></script></body></html>",
+        "Texte. ".repeat(40)
+    ));
+    assert!(!real.needs_javascript());
+    let static_tiny = page("<html><body><p>Bonjour</p></body></html>");
+    assert!(!static_tiny.needs_javascript(), "no script: nothing to render");
+}
+
+#[test]
+fn base_href_is_kept_for_resolving_links() {
+    let p = page("<head><base href=\" https://cdn.example.fr/fr/ \"></head><body><a href=\"x\">x</a></body>");
+    assert_eq!(p.base_href.as_deref(), Some("https://cdn.example.fr/fr/"));
+}

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: running the binary, fixture paths, scratch directories.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -85,4 +87,23 @@ pub fn copy_patterns(dir: &Path) {
             std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
         }
     }
+}
+
+/// A configuration in a scratch directory, with the test registry and the shipped patterns,
+/// a `[crawl]` section and `[[vendor]]` tables given as TOML text.
+pub fn write_config(scratch: &Scratch, crawl: &str, vendors: &str) -> PathBuf {
+    let text = format!(
+        "registry = \"{}\"\npatterns = \"{}\"\n\n[crawl]\n{crawl}\n\n{vendors}\n",
+        fixture("registry.toml").display(),
+        root().join("patterns").display()
+    );
+    scratch.write("claimwatch.toml", text)
+}
+
+/// A `[[vendor]]` table for a test server: one start URL, the server's IP as allowed host.
+pub fn vendor_toml(id: &str, start: &str, extra: &str) -> String {
+    let host = url::Url::parse(start).unwrap().host_str().unwrap().to_string();
+    format!(
+        "[[vendor]]\nid = \"{id}\"\nname = \"{id}\"\nstart_urls = [\"{start}\"]\nallowed_hosts = [\"{host}\"]\n{extra}\n"
+    )
 }

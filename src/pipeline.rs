@@ -1,0 +1,377 @@
+//! One run, wired top to bottom: every selected vendor crawled at once, each page fetched politely then extracted, detected and judged.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::canon;
+use crate::config::{Setup, Vendor};
+use crate::crawl::{Frontier, Scope};
+use crate::extract::extract;
+use crate::fetch::{Failure, Fetched, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
+use crate::judge::Level;
+use crate::patterns::ClaimKind;
+use crate::scan::{JudgedClaim, scan_page};
+use crate::sitemap::{self, Sitemap};
+
+/// Sitemap documents read per vendor at most (an index pointing at more is cut there).
+const MAX_SITEMAPS: usize = 20;
+/// A sitemap may be this large once decompressed.
+const MAX_SITEMAP_BYTES: usize = 50 * 1024 * 1024;
+/// Pages of one vendor in flight at once (the global cap and per-origin rates still apply).
+const VENDOR_PARALLELISM: usize = 8;
+
+/// How a page ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStatus {
+    Fetched,
+    NotModified,
+    /// Fetched, but an empty JavaScript application shell: not checked.
+    NeedsJavascript,
+    Skipped(Skip),
+    Failed(Failure),
+}
+
+impl PageStatus {
+    pub fn label(&self) -> &'static str {
+        match self {
+            PageStatus::Fetched => "fetched",
+            PageStatus::NotModified => "not_modified",
+            PageStatus::NeedsJavascript => "needs_javascript",
+            PageStatus::Skipped(_) => "skipped",
+            PageStatus::Failed(_) => "failed",
+        }
+    }
+
+    /// Why the page was not checked, if it was not.
+    pub fn why_not_checked(&self) -> Option<String> {
+        match self {
+            PageStatus::Fetched | PageStatus::NotModified => None,
+            PageStatus::NeedsJavascript => Some("needs JavaScript: the page is an empty application shell".into()),
+            PageStatus::Skipped(s) => Some(s.to_string()),
+            PageStatus::Failed(f) => Some(f.to_string()),
+        }
+    }
+}
+
+/// One page of a run.
+#[derive(Debug, Clone)]
+pub struct PageRecord {
+    pub url: Url,
+    pub final_url: Url,
+    pub depth: u32,
+    pub status: PageStatus,
+    pub http_status: Option<u16>,
+    pub encoding: Option<&'static str>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub claims: Vec<JudgedClaim>,
+}
+
+/// One vendor's part of a run.
+#[derive(Debug, Clone)]
+pub struct VendorReport {
+    pub vendor_id: String,
+    pub vendor_name: String,
+    pub pages: Vec<PageRecord>,
+    /// Origins not crawled at all this run (robots.txt unavailable, host given up), with why.
+    pub not_crawled: Vec<(String, String)>,
+    pub sitemaps_read: usize,
+    pub links_out_of_scope: usize,
+    pub links_too_deep: usize,
+    /// Pages left in the frontier when the page budget was reached.
+    pub pages_over_budget: usize,
+}
+
+/// Counts for one vendor's summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub pages_fetched: usize,
+    pub pages_not_modified: usize,
+    pub pages_skipped: usize,
+    pub pages_failed: usize,
+    pub pages_needing_javascript: usize,
+    pub claims: BTreeMap<ClaimKind, usize>,
+    pub ok: usize,
+    pub unverified: usize,
+    pub warnings: usize,
+    pub violations: usize,
+}
+
+impl VendorReport {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for p in &self.pages {
+            match p.status {
+                PageStatus::Fetched => s.pages_fetched += 1,
+                PageStatus::NotModified => s.pages_not_modified += 1,
+                PageStatus::NeedsJavascript => s.pages_needing_javascript += 1,
+                PageStatus::Skipped(_) => s.pages_skipped += 1,
+                PageStatus::Failed(_) => s.pages_failed += 1,
+            }
+            for c in &p.claims {
+                *s.claims.entry(c.claim.kind).or_default() += 1;
+                match c.verdict.level {
+                    Level::Ok => s.ok += 1,
+                    Level::Unverified => s.unverified += 1,
+                    Level::Warning => s.warnings += 1,
+                    Level::Violation => s.violations += 1,
+                }
+            }
+        }
+        s
+    }
+
+    /// No page of the vendor could be checked.
+    pub fn nothing_checked(&self) -> bool {
+        !self.pages.iter().any(|p| matches!(p.status, PageStatus::Fetched | PageStatus::NotModified))
+    }
+}
+
+/// What happens during a run, as it happens (progress bars, streaming output).
+pub enum Event<'a> {
+    Page { vendor: &'a Vendor, page: &'a PageRecord },
+    VendorDone(&'a VendorReport),
+}
+
+/// Runs one pass over `vendors`: crawl, fetch, extract, detect, judge.
+pub async fn run_once(
+    setup: Arc<Setup>,
+    fetcher: Arc<Fetcher>,
+    vendors: &[Vendor],
+    at: NaiveDate,
+    on_event: &(dyn Fn(Event<'_>) + Send + Sync),
+) -> Vec<VendorReport> {
+    let deadline = Instant::now() + setup.config.crawl.run_budget;
+    let crawls = vendors.iter().map(|v| crawl_vendor(setup.clone(), fetcher.clone(), v, at, deadline, on_event));
+    futures_util::future::join_all(crawls).await
+}
+
+/// Crawls one vendor's site within its budgets.
+async fn crawl_vendor(
+    setup: Arc<Setup>,
+    fetcher: Arc<Fetcher>,
+    vendor: &Vendor,
+    at: NaiveDate,
+    deadline: Instant,
+    on_event: &(dyn Fn(Event<'_>) + Send + Sync),
+) -> VendorReport {
+    let crawl = &setup.config.crawl;
+    let (per_second, burst) = crawl.rate_for(vendor);
+    let rate = Rate { per_second, burst };
+    let mut frontier = Frontier::new(vendor, crawl.max_depth_for(vendor), crawl.max_pages_for(vendor));
+    for url in &vendor.start_urls {
+        frontier.offer(url, 0);
+    }
+    let scope = Arc::new(frontier.scope().clone());
+    let sitemaps_read = read_sitemaps(&fetcher, vendor, rate, &scope, &mut frontier).await;
+    let vendor = Arc::new(vendor.clone());
+    let mut report = VendorReport {
+        vendor_id: vendor.id.clone(),
+        vendor_name: vendor.name.clone(),
+        pages: Vec::new(),
+        not_crawled: Vec::new(),
+        sitemaps_read,
+        links_out_of_scope: 0,
+        links_too_deep: 0,
+        pages_over_budget: 0,
+    };
+    let mut tasks: JoinSet<(PageRecord, Vec<Url>)> = JoinSet::new();
+    let mut out_of_time = false;
+    loop {
+        while !out_of_time && tasks.len() < VENDOR_PARALLELISM {
+            let Some((url, depth)) = frontier.take_next() else { break };
+            if Instant::now() >= deadline {
+                out_of_time = true;
+                for (url, depth) in std::iter::once((url, depth)).chain(frontier.drain()) {
+                    let page = unchecked(url, depth, PageStatus::Skipped(Skip::Budget));
+                    on_event(Event::Page { vendor: &vendor, page: &page });
+                    report.pages.push(page);
+                }
+                break;
+            }
+            let job = PageJob {
+                setup: setup.clone(),
+                fetcher: fetcher.clone(),
+                vendor: vendor.clone(),
+                scope: scope.clone(),
+                rate,
+                at,
+            };
+            tasks.spawn(job.run(url, depth));
+        }
+        let Some(joined) = tasks.join_next().await else { break };
+        let (page, links) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::error!(vendor = %vendor.id, "page task failed: {e}");
+                continue;
+            }
+        };
+        frontier.mark_seen(&page.final_url);
+        for link in &links {
+            frontier.offer(link, page.depth + 1);
+        }
+        on_event(Event::Page { vendor: &vendor, page: &page });
+        report.pages.push(page);
+    }
+    report.links_out_of_scope = frontier.out_of_scope;
+    report.links_too_deep = frontier.too_deep;
+    report.pages_over_budget = frontier.pending();
+    report.not_crawled = not_crawled(&report, &fetcher);
+    on_event(Event::VendorDone(&report));
+    report
+}
+
+/// Origins of this vendor that were not crawled at all, and why.
+fn not_crawled(report: &VendorReport, fetcher: &Fetcher) -> Vec<(String, String)> {
+    let mut v: BTreeMap<String, String> = BTreeMap::new();
+    for p in &report.pages {
+        if let PageStatus::Skipped(Skip::RobotsUnavailable(why)) = &p.status {
+            v.entry(origin(&p.url)).or_insert_with(|| format!("robots.txt unavailable ({why})"));
+        }
+    }
+    let origins: Vec<String> = report.pages.iter().map(|p| origin(&p.url)).collect();
+    for (o, why) in fetcher.given_up() {
+        if origins.contains(&o) {
+            v.entry(o).or_insert(why);
+        }
+    }
+    v.into_iter().collect()
+}
+
+fn unchecked(url: Url, depth: u32, status: PageStatus) -> PageRecord {
+    PageRecord {
+        final_url: url.clone(),
+        url,
+        depth,
+        status,
+        http_status: None,
+        encoding: None,
+        fetched_at: None,
+        claims: Vec::new(),
+    }
+}
+
+/// Everything one page task needs, owned, so that it can run on its own task.
+struct PageJob {
+    setup: Arc<Setup>,
+    fetcher: Arc<Fetcher>,
+    vendor: Arc<Vendor>,
+    scope: Arc<Scope>,
+    rate: Rate,
+    at: NaiveDate,
+}
+
+impl PageJob {
+    /// Fetches one page and, if it is HTML, judges it; returns its record and its links.
+    async fn run(self, url: Url, depth: u32) -> (PageRecord, Vec<Url>) {
+        let scope = self.scope.clone();
+        let fetched: Fetched = self.fetcher.fetch_page(&url, self.rate, &move |u| scope.on_site(u)).await;
+        let mut page = unchecked(url, depth, PageStatus::Fetched);
+        page.final_url = fetched.final_url.clone();
+        let (exchange, body) = match fetched.outcome {
+            Outcome::Page { exchange, body } => (exchange, body),
+            Outcome::NotModified { exchange } => {
+                page.status = PageStatus::NotModified;
+                page.http_status = Some(exchange.status);
+                page.fetched_at = Some(exchange.fetched_at);
+                return (page, Vec::new());
+            }
+            Outcome::Skipped(skip) => {
+                page.status = PageStatus::Skipped(skip);
+                return (page, Vec::new());
+            }
+            Outcome::Failed { failure, exchange } => {
+                page.http_status = exchange.as_ref().map(|e| e.status);
+                page.fetched_at = exchange.as_ref().map(|e| e.fetched_at);
+                page.status = PageStatus::Failed(failure);
+                return (page, Vec::new());
+            }
+        };
+        page.http_status = Some(exchange.status);
+        page.fetched_at = Some(exchange.fetched_at);
+        let content_type = exchange.header("content-type").map(str::to_string);
+        let final_url = fetched.final_url;
+        // Parsing and matching are CPU work: keep them off the I/O threads.
+        let analysed = tokio::task::spawn_blocking(move || {
+            let extracted = extract(&body, content_type.as_deref());
+            let base = extracted.base_href.as_deref().and_then(|b| final_url.join(b).ok()).unwrap_or(final_url);
+            let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
+            let needs_js = extracted.needs_javascript();
+            let encoding = extracted.encoding;
+            let result = scan_page(extracted, &self.setup.patterns, &self.setup.registry, Some(&self.vendor), self.at);
+            (result.claims, links, needs_js, encoding)
+        })
+        .await;
+        match analysed {
+            Ok((claims, links, needs_js, encoding)) => {
+                page.claims = claims;
+                page.encoding = Some(encoding);
+                if needs_js {
+                    page.status = PageStatus::NeedsJavascript;
+                }
+                (page, links)
+            }
+            Err(e) => {
+                page.status = PageStatus::Failed(Failure::Connect(format!("analysis failed: {e}")));
+                (page, Vec::new())
+            }
+        }
+    }
+}
+
+/// Reads the sitemaps of the vendor's start origins (named in robots.txt, or `/sitemap.xml`)
+/// and offers their pages to the frontier. Returns how many sitemap documents were read.
+async fn read_sitemaps(
+    fetcher: &Fetcher,
+    vendor: &Vendor,
+    rate: Rate,
+    scope: &Scope,
+    frontier: &mut Frontier,
+) -> usize {
+    let mut queue: Vec<Url> = Vec::new();
+    let mut origins_seen: Vec<String> = Vec::new();
+    for start in &vendor.start_urls {
+        let o = origin(start);
+        if origins_seen.contains(&o) {
+            continue;
+        }
+        origins_seen.push(o);
+        let named: Vec<Url> = match fetcher.robots(start, rate).await {
+            RobotsState::Rules(rules) => rules.sitemaps().iter().filter_map(|s| Url::parse(s).ok()).collect(),
+            RobotsState::Unavailable(_) => continue,
+        };
+        if named.is_empty() {
+            if let Ok(default) = start.join("/sitemap.xml") {
+                queue.push(default);
+            }
+        } else {
+            queue.extend(named);
+        }
+    }
+    let mut read = 0;
+    let mut done: Vec<String> = Vec::new();
+    while let Some(url) = queue.pop() {
+        if read >= MAX_SITEMAPS || done.contains(&url.to_string()) || !scope.on_site(&url) {
+            continue;
+        }
+        done.push(url.to_string());
+        let fetched = fetcher.fetch_document(&url, rate, &|u| scope.on_site(u)).await;
+        let Outcome::Page { body, .. } = fetched.outcome else { continue };
+        read += 1;
+        match sitemap::parse(&body, MAX_SITEMAP_BYTES, 50_000) {
+            Ok(Sitemap::Urls(urls)) => {
+                for u in urls.iter().filter_map(|u| Url::parse(u).ok()) {
+                    frontier.offer(&u, 1);
+                }
+            }
+            Ok(Sitemap::Index(more)) => queue.extend(more.iter().filter_map(|u| Url::parse(u).ok())),
+            Err(e) => tracing::debug!(%url, "not a usable sitemap: {e}"),
+        }
+    }
+    read
+}
