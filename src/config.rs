@@ -187,22 +187,21 @@ impl ConfigError {
 
 const TOP_KEYS: &[&str] = &["registry", "patterns", "crawl", "vendor"];
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct CrawlSpec {
-    user_agent: Option<Spanned<String>>,
-    requests_per_second: Option<Spanned<f64>>,
-    burst: Option<Spanned<u32>>,
-    concurrency: Option<Spanned<usize>>,
-    timeout_secs: Option<Spanned<f64>>,
-    connect_timeout_secs: Option<Spanned<f64>>,
-    max_body_bytes: Option<Spanned<u64>>,
-    max_depth: Option<u32>,
-    max_pages: Option<Spanned<usize>>,
-    allow_private_networks: Option<bool>,
-    run_budget_secs: Option<Spanned<f64>>,
-    retries: Option<u32>,
-}
+/// Every key of the `[crawl]` section (the shipped config shows them all; a test checks it).
+pub const CRAWL_KEYS: &[&str] = &[
+    "user_agent",
+    "requests_per_second",
+    "burst",
+    "concurrency",
+    "timeout_secs",
+    "connect_timeout_secs",
+    "max_body_bytes",
+    "max_depth",
+    "max_pages",
+    "allow_private_networks",
+    "run_budget_secs",
+    "retries",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -297,10 +296,13 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
     let base = path.parent().unwrap_or(Path::new("."));
     let registry: Option<String> = doc.require(&mut table, 0..0, "registry");
     let patterns: Option<String> = doc.require(&mut table, 0..0, "patterns");
-    let crawl_spec: CrawlSpec = doc.take(&mut table, "crawl").unwrap_or_default();
+    let crawl_table = doc.take_table(&mut table, "crawl");
     let specs: Vec<(VendorSpec, Range<usize>)> = doc.take_array(&mut table, "vendor");
     doc.reject_unknown(table, TOP_KEYS);
-    let crawl = check_crawl(&mut doc, crawl_spec);
+    let crawl = match crawl_table {
+        Some((t, _)) => check_crawl(&mut doc, t),
+        None => CrawlSettings::default(),
+    };
 
     let mut vendors: Vec<Vendor> = Vec::new();
     let mut provider_sites = Vec::new();
@@ -399,60 +401,62 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> 
     })
 }
 
-fn check_crawl(doc: &mut TomlDoc<'_>, spec: CrawlSpec) -> CrawlSettings {
+/// Reads `[crawl]` key by key, so that every bad value is reported, not only the first.
+fn check_crawl<'a>(doc: &mut TomlDoc<'a>, mut t: crate::diag::Table<'a>) -> CrawlSettings {
     let mut c = CrawlSettings::default();
-    if let Some(ua) = spec.user_agent {
+    if let Some(ua) = doc.take::<Spanned<String>>(&mut t, "user_agent") {
         if ua.get_ref().trim().is_empty() || ua.get_ref().chars().any(|c| c.is_control()) {
             doc.error(ua.span(), "user_agent must be a non-empty single line");
         } else {
             c.user_agent = ua.into_inner();
         }
     }
-    if let Some(v) = spec.requests_per_second
+    if let Some(v) = doc.take::<Spanned<f64>>(&mut t, "requests_per_second")
         && positive(doc, &v, "requests_per_second")
     {
         c.requests_per_second = v.into_inner();
     }
-    if let Some(v) = spec.burst
+    if let Some(v) = doc.take::<Spanned<u32>>(&mut t, "burst")
         && at_least_one(doc, v.span(), u64::from(*v.get_ref()), "burst")
     {
         c.burst = v.into_inner();
     }
-    if let Some(v) = spec.concurrency
+    if let Some(v) = doc.take::<Spanned<usize>>(&mut t, "concurrency")
         && at_least_one(doc, v.span(), *v.get_ref() as u64, "concurrency")
     {
         c.concurrency = v.into_inner();
     }
-    for (field, value, target) in [
-        ("timeout_secs", spec.timeout_secs, &mut c.timeout),
-        ("connect_timeout_secs", spec.connect_timeout_secs, &mut c.connect_timeout),
-        ("run_budget_secs", spec.run_budget_secs, &mut c.run_budget),
+    for (field, target) in [
+        ("timeout_secs", &mut c.timeout),
+        ("connect_timeout_secs", &mut c.connect_timeout),
+        ("run_budget_secs", &mut c.run_budget),
     ] {
-        if let Some(v) = value
+        if let Some(v) = doc.take::<Spanned<f64>>(&mut t, field)
             && positive(doc, &v, field)
         {
             *target = Duration::from_secs_f64(v.into_inner());
         }
     }
-    if let Some(v) = spec.max_body_bytes
+    if let Some(v) = doc.take::<Spanned<u64>>(&mut t, "max_body_bytes")
         && at_least_one(doc, v.span(), *v.get_ref(), "max_body_bytes")
     {
         c.max_body_bytes = v.into_inner();
     }
-    if let Some(v) = spec.max_pages
+    if let Some(v) = doc.take::<Spanned<usize>>(&mut t, "max_pages")
         && at_least_one(doc, v.span(), *v.get_ref() as u64, "max_pages")
     {
         c.max_pages = v.into_inner();
     }
-    if let Some(v) = spec.max_depth {
+    if let Some(v) = doc.take::<u32>(&mut t, "max_depth") {
         c.max_depth = v;
     }
-    if let Some(v) = spec.allow_private_networks {
+    if let Some(v) = doc.take::<bool>(&mut t, "allow_private_networks") {
         c.allow_private_networks = v;
     }
-    if let Some(v) = spec.retries {
+    if let Some(v) = doc.take::<u32>(&mut t, "retries") {
         c.retries = v;
     }
+    doc.reject_unknown(t, CRAWL_KEYS);
     c
 }
 

@@ -202,6 +202,19 @@ impl<'a> TomlDoc<'a> {
         }
     }
 
+    /// Takes a sub-table (`[name]`) out of `table`, to read it key by key.
+    pub fn take_table(&mut self, table: &mut Table<'a>, key: &str) -> Option<(Table<'a>, Range<usize>)> {
+        let value = table.remove(key)?;
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Table(t) => Some((t, span)),
+            _ => {
+                self.error(span, format!("`{key}` must be a table ([{key}])"));
+                None
+            }
+        }
+    }
+
     /// Reports every key still in `table` as unknown.
     pub fn reject_unknown(&mut self, table: Table<'a>, allowed: &[&str]) {
         for (key, _) in table {

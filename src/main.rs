@@ -128,7 +128,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Page analysis runs on blocking threads, each with its own regex caches: a few are enough.
+    let runtime = match tokio::runtime::Builder::new_multi_thread().max_blocking_threads(4).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("claimwatch: cannot start the async runtime: {e}");

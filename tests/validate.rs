@@ -132,3 +132,57 @@ fn a_toml_syntax_error_names_its_line() {
     assert!(stderr(&out).contains(&format!("{}:2:", config.display())), "{}", stderr(&out));
     assert!(stderr(&out).contains("TOML syntax"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_shipped_config_shows_every_crawl_key_with_its_default() {
+    let text = std::fs::read_to_string(root().join("config/claimwatch.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    let crawl = table["crawl"].as_table().expect("a [crawl] section");
+    let mut shown: Vec<&str> = crawl.keys().map(String::as_str).collect();
+    shown.sort();
+    let mut known = claimwatch::config::CRAWL_KEYS.to_vec();
+    known.sort();
+    assert_eq!(shown, known);
+    let setup = claimwatch::config::load(&root().join("config/claimwatch.toml")).unwrap();
+    let defaults = claimwatch::config::CrawlSettings::default();
+    let c = &setup.config.crawl;
+    assert_eq!(c.user_agent, defaults.user_agent);
+    assert_eq!(
+        (c.requests_per_second, c.burst, c.concurrency),
+        (defaults.requests_per_second, defaults.burst, defaults.concurrency)
+    );
+    assert_eq!(
+        (c.timeout, c.connect_timeout, c.run_budget),
+        (defaults.timeout, defaults.connect_timeout, defaults.run_budget)
+    );
+    assert_eq!(
+        (c.max_body_bytes, c.max_depth, c.max_pages, c.retries),
+        (defaults.max_body_bytes, defaults.max_depth, defaults.max_pages, defaults.retries)
+    );
+    assert!(!c.allow_private_networks);
+}
+
+#[test]
+fn bad_crawl_values_are_rejected_with_their_line() {
+    let scratch = Scratch::new();
+    let config = write_config(
+        &scratch,
+        "requests_per_second = 0
+burst = 0
+timeout_secs = -1
+speed = 3",
+        "[[vendor]]\nid = \"v\"\nname = \"v\"\ninclude = [\"(unclosed\"]\n",
+    );
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for needle in [
+        "`requests_per_second` must be a positive number",
+        "`burst` must be at least 1",
+        "`timeout_secs` must be a positive number",
+        "unknown key `speed`",
+        "invalid URL pattern",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+}
