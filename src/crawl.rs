@@ -57,6 +57,8 @@ pub struct Frontier {
     max_depth: u32,
     max_pages: usize,
     queue: VecDeque<(Url, u32)>,
+    /// Pages fetched whatever the page budget (those that carry open findings).
+    priority: VecDeque<(Url, u32)>,
     seen: HashSet<String>,
     taken: usize,
     /// Links not followed because they left the scope.
@@ -72,6 +74,7 @@ impl Frontier {
             max_depth,
             max_pages,
             queue: VecDeque::new(),
+            priority: VecDeque::new(),
             seen: HashSet::new(),
             taken: 0,
             out_of_scope: 0,
@@ -107,6 +110,24 @@ impl Frontier {
         Offer::Queued
     }
 
+    /// Queues a page to fetch whatever the page budget: a page that carries an open finding
+    /// must be seen again for the finding to be kept or resolved.
+    pub fn must_fetch(&mut self, url: &Url) {
+        let Some(url) = canonical(url) else { return };
+        if !self.scope.on_site(&url) {
+            return;
+        }
+        let Some(key) = dedupe_key(&url) else { return };
+        if self.seen.insert(key) {
+            self.priority.push_back((url, 0));
+        } else if let Some(i) = self.queue.iter().position(|(u, _)| dedupe_key(u) == dedupe_key(&url)) {
+            // Already queued as an ordinary page: move it out of the budget's reach.
+            if let Some(item) = self.queue.remove(i) {
+                self.priority.push_back(item);
+            }
+        }
+    }
+
     /// Marks a URL as seen without queueing it (a redirect target, fetched as part of another).
     pub fn mark_seen(&mut self, url: &Url) {
         if let Some(key) = canonical(url).and_then(|u| dedupe_key(&u)) {
@@ -116,6 +137,9 @@ impl Frontier {
 
     /// The next URL to fetch, while the page budget lasts.
     pub fn take_next(&mut self) -> Option<(Url, u32)> {
+        if let Some(next) = self.priority.pop_front() {
+            return Some(next);
+        }
         if self.taken >= self.max_pages {
             return None;
         }
@@ -135,7 +159,7 @@ impl Frontier {
 
     /// Everything still queued, emptied (when the run budget ends the crawl).
     pub fn drain(&mut self) -> Vec<(Url, u32)> {
-        self.queue.drain(..).collect()
+        self.priority.drain(..).chain(self.queue.drain(..)).collect()
     }
 }
 
@@ -172,6 +196,17 @@ mod tests {
         assert_eq!(f.offer(&u("https://www.example.fr/private/a"), 1), Offer::OutOfScope);
         assert_eq!(f.offer(&u("mailto:x@example.fr"), 1), Offer::OutOfScope);
         assert_eq!(f.out_of_scope, 3);
+    }
+
+    #[test]
+    fn pages_that_must_be_fetched_are_outside_the_budget() {
+        let mut f = Frontier::new(&vendor(), 3, 1);
+        f.offer(&u("https://www.example.fr/a"), 1);
+        f.offer(&u("https://www.example.fr/b"), 1);
+        f.must_fetch(&u("https://www.example.fr/b"));
+        f.must_fetch(&u("https://www.example.fr/old-claim"));
+        let taken: Vec<String> = std::iter::from_fn(|| f.take_next()).map(|(u, _)| u.path().to_string()).collect();
+        assert_eq!(taken, vec!["/b", "/old-claim", "/a"]);
     }
 
     #[test]

@@ -2,13 +2,13 @@
 
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::extract::{Location, Normalized, Segment, normalize, normalize_with_map};
 use crate::patterns::{ClaimKind, PatternSet, Surroundings};
 
 /// One occurrence of a trust label on a page, and what it says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     /// Label id (`secnumcloud`).
     pub label: String,

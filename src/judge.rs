@@ -6,12 +6,13 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::i18n::{NBSP, NNBSP, date_fr, guillemets};
 use crate::patterns::ClaimKind;
-use crate::registry::Standing;
+use crate::registry::{Lapse, Standing};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Ok,
@@ -43,14 +44,27 @@ impl fmt::Display for Level {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     pub level: Level,
+    /// Which case applied, in English.
     pub reason: String,
+    /// The same in French, for French alerts.
+    #[serde(default)]
+    pub reason_fr: String,
 }
 
-fn verdict(level: Level, reason: impl Into<String>) -> Verdict {
-    Verdict { level, reason: reason.into() }
+impl Verdict {
+    pub fn reason_in(&self, lang: crate::config::Lang) -> &str {
+        match lang {
+            crate::config::Lang::Fr if !self.reason_fr.is_empty() => &self.reason_fr,
+            _ => &self.reason,
+        }
+    }
+}
+
+fn verdict(level: Level, en: impl Into<String>, fr: impl Into<String>) -> Verdict {
+    Verdict { level, reason: en.into(), reason_fr: fr.into() }
 }
 
 /// The verdict on a claim of `kind` by a vendor whose registry standing is `standing`.
@@ -58,36 +72,109 @@ pub fn judge(kind: ClaimKind, standing: &Standing) -> Verdict {
     use ClaimKind::*;
     use Level::*;
     match kind {
-        Mention => return verdict(Ok, "a mention of the label, not a claim"),
-        Negation => return verdict(Ok, "says the label is not held"),
+        Mention => {
+            return verdict(Ok, "a mention of the label, not a claim", "une mention du label, pas une revendication");
+        }
+        Negation => return verdict(Ok, "says the label is not held", "indique que le label n'est pas détenu"),
         Assertion | InProgress | Adjacent => {}
     }
-    let held = match standing {
+    let (en, fr) = match standing {
         Standing::NotCovered { scheme } => {
-            return verdict(Unverified, format!("the registry does not cover the {scheme} scheme"));
+            return verdict(
+                Unverified,
+                format!("the registry does not cover the {scheme} scheme"),
+                format!("le registre ne couvre pas le référentiel {scheme}"),
+            );
         }
         Standing::Holds { provider, offers, until } => {
-            let until = until.map_or(String::new(), |d| format!(", valid until {d}"));
-            return verdict(Ok, format!("{provider} holds it for {}{until}", quote_list(offers)));
+            let until_en = until.map_or(String::new(), |d| format!(", valid until {d}"));
+            let until_fr = until.map_or(String::new(), |d| format!(", valable jusqu'au {}", date_fr(d)));
+            return verdict(
+                Ok,
+                format!("{provider} holds it for {}{until_en}", quote_list(offers)),
+                format!("{provider} le détient pour {}{until_fr}", quote_list_fr(offers)),
+            );
         }
         Standing::InProgress { provider, offers, since } => {
-            let since = since.map_or(String::new(), |d| format!(" since {d}"));
-            let what = format!("{provider} is only in progress{since} ({})", quote_list(offers));
+            let since_en = since.map_or(String::new(), |d| format!(" since {d}"));
+            let since_fr = since.map_or(String::new(), |d| format!(" depuis le {}", date_fr(d)));
+            let en = format!("{provider} is only in progress{since_en} ({})", quote_list(offers));
+            let fr =
+                format!("{provider} est seulement en cours de qualification{since_fr} ({})", quote_list_fr(offers));
             return match kind {
-                Assertion => verdict(Violation, format!("{what}: it claims a qualification it does not hold")),
-                InProgress => verdict(Ok, what),
-                _ => verdict(Warning, format!("{what}; the wording borrows the label")),
+                Assertion => verdict(
+                    Violation,
+                    format!("{en}: it claims a qualification it does not hold"),
+                    format!("{fr}{NBSP}: il revendique une qualification qu'il ne détient pas"),
+                ),
+                InProgress => verdict(Ok, en, fr),
+                _ => verdict(
+                    Warning,
+                    format!("{en}; the wording borrows the label"),
+                    format!("{fr}{NNBSP}; la formulation emprunte le label"),
+                ),
             };
         }
-        Standing::NoVendor => "no vendor given: judged as holding nothing".to_string(),
-        Standing::NoProvider { vendor } => format!("vendor {vendor} has no registry provider: it holds nothing"),
-        Standing::NoEntry { provider } => format!("no registry entry for provider {provider}"),
-        Standing::Lapsed { why, .. } => why.clone(),
+        Standing::NoVendor => (
+            "no vendor given: judged as holding nothing".to_string(),
+            format!("aucun fournisseur indiqué{NBSP}: jugé comme ne détenant rien"),
+        ),
+        Standing::NoProvider { vendor } => (
+            format!("vendor {vendor} has no registry provider: it holds nothing"),
+            format!("le fournisseur {vendor} n'a pas d'entrée au registre{NBSP}: il ne détient rien"),
+        ),
+        Standing::NoEntry { provider } => (
+            format!("no registry entry for provider {provider}"),
+            format!("aucune entrée au registre pour le prestataire {provider}"),
+        ),
+        Standing::Lapsed { lapse, .. } => lapse_text(lapse),
     };
     match kind {
-        Assertion | InProgress => verdict(Violation, held),
-        _ => verdict(Warning, format!("{held}; the wording borrows the label")),
+        Assertion | InProgress => verdict(Violation, en, fr),
+        _ => verdict(
+            Warning,
+            format!("{en}; the wording borrows the label"),
+            format!("{fr}{NNBSP}; la formulation emprunte le label"),
+        ),
     }
+}
+
+/// Why nothing is held, in English and French.
+fn lapse_text(lapse: &Lapse) -> (String, String) {
+    match lapse {
+        Lapse::NotYet { offer, since } => (
+            format!("qualification of «{offer}» starts only on {since}"),
+            format!("la qualification de {} ne commence que le {}", guillemets(offer), date_fr(*since)),
+        ),
+        Lapse::Expired { offer, until: Some(d) } => (
+            format!("qualification of «{offer}» expired on {d}"),
+            format!("la qualification de {} a expiré le {}", guillemets(offer), date_fr(*d)),
+        ),
+        Lapse::Expired { offer, until: None } => (
+            format!("qualification of «{offer}» has expired"),
+            format!("la qualification de {} a expiré", guillemets(offer)),
+        ),
+        Lapse::Withdrawn { offer, until: Some(d) } => (
+            format!("qualification of «{offer}» was withdrawn on {d}"),
+            format!("la qualification de {} a été retirée le {}", guillemets(offer), date_fr(*d)),
+        ),
+        Lapse::Withdrawn { offer, until: None } => (
+            format!("qualification of «{offer}» was withdrawn"),
+            format!("la qualification de {} a été retirée", guillemets(offer)),
+        ),
+        Lapse::InProgressFrom { offer, since } => (
+            format!("«{offer}» is in progress only from {}", since.map_or(String::new(), |d| d.to_string())),
+            format!(
+                "{} n'est en cours de qualification qu'à partir du {}",
+                guillemets(offer),
+                since.map_or(String::new(), date_fr)
+            ),
+        ),
+    }
+}
+
+fn quote_list_fr(items: &[String]) -> String {
+    items.iter().map(|o| guillemets(o)).collect::<Vec<_>>().join(", ")
 }
 
 fn quote_list(items: &[String]) -> String {
@@ -118,7 +205,10 @@ mod tests {
             Standing::NoVendor,
             Standing::NoProvider { vendor: "clever".into() },
             Standing::NoEntry { provider: "Foo".into() },
-            Standing::Lapsed { provider: "X".into(), why: "qualification of «Y» expired on 2024-01-31".into() },
+            Standing::Lapsed {
+                provider: "X".into(),
+                lapse: Lapse::Expired { offer: "Y".into(), until: Some(d("2024-01-31")) },
+            },
         ]
     }
 
@@ -155,12 +245,35 @@ mod tests {
 
     #[test]
     fn reasons_say_which_case_applied() {
-        let lapsed =
-            Standing::Lapsed { provider: "X".into(), why: "qualification of «Y» expired on 2024-01-31".into() };
+        let lapsed = Standing::Lapsed {
+            provider: "X".into(),
+            lapse: Lapse::Expired { offer: "Y".into(), until: Some(d("2024-01-31")) },
+        };
         assert_eq!(judge(ClaimKind::Assertion, &lapsed).reason, "qualification of «Y» expired on 2024-01-31");
         let none = Standing::NoEntry { provider: "Foo".into() };
         assert_eq!(judge(ClaimKind::Assertion, &none).reason, "no registry entry for provider Foo");
         assert!(judge(ClaimKind::Assertion, &in_progress()).reason.contains("only in progress since 2025-04-17"));
         assert!(judge(ClaimKind::Assertion, &holds()).reason.contains("valid until 2028-03-24"));
+    }
+
+    #[test]
+    fn every_reason_exists_in_french_with_french_typography() {
+        let lapsed = Standing::Lapsed {
+            provider: "X".into(),
+            lapse: Lapse::Expired { offer: "Y".into(), until: Some(d("2024-01-31")) },
+        };
+        assert_eq!(
+            judge(ClaimKind::Assertion, &lapsed).reason_fr,
+            "la qualification de «\u{A0}Y\u{A0}» a expiré le 31\u{A0}janvier\u{A0}2024"
+        );
+        let v = judge(ClaimKind::Assertion, &in_progress());
+        assert!(v.reason_fr.contains("depuis le 17\u{A0}avril\u{A0}2025"), "{}", v.reason_fr);
+        assert!(v.reason_fr.contains("\u{A0}: il revendique"), "{}", v.reason_fr);
+        for s in [holds(), in_progress(), Standing::NotCovered { scheme: "hds".into() }].into_iter().chain(nothing()) {
+            for k in ClaimKind::ALL {
+                let v = judge(k, &s);
+                assert!(!v.reason_fr.is_empty() && v.reason_fr != v.reason, "{k} {s:?}");
+            }
+        }
     }
 }

@@ -1,16 +1,23 @@
 //! claimwatch: finds trust-label claims on vendors' pages and judges them against the registry of qualifications actually granted.
+pub mod alert;
 pub mod canon;
 pub mod config;
 pub mod crawl;
 pub mod detect;
 pub mod diag;
 pub mod extract;
+pub mod failpoint;
 pub mod fetch;
+pub mod findings;
+pub mod i18n;
 pub mod judge;
+pub mod mailbox;
 pub mod patterns;
 pub mod pipeline;
 pub mod registry;
 pub mod report;
 pub mod robots;
+pub mod run;
 pub mod scan;
 pub mod sitemap;
+pub mod store;

@@ -1,9 +1,10 @@
 //! One run, wired top to bottom: every selected vendor crawled at once, each page fetched politely then extracted, detected and judged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::Url;
@@ -68,6 +69,10 @@ pub struct PageRecord {
     pub http_status: Option<u16>,
     pub encoding: Option<&'static str>,
     pub fetched_at: Option<DateTime<Utc>>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// SHA-256 of the body as received (still content-encoded), hex.
+    pub content_sha256: Option<String>,
     pub claims: Vec<JudgedClaim>,
 }
 
@@ -145,8 +150,25 @@ pub async fn run_once(
     at: NaiveDate,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Vec<VendorReport> {
+    run_with(setup, fetcher, vendors, &HashMap::new(), at, on_event).await
+}
+
+/// Like [`run_once`], with pages each vendor must fetch whatever its budgets (those that carry
+/// open findings), keyed by vendor id.
+pub async fn run_with(
+    setup: Arc<Setup>,
+    fetcher: Arc<Fetcher>,
+    vendors: &[Vendor],
+    must_fetch: &HashMap<String, Vec<Url>>,
+    at: NaiveDate,
+    on_event: &(dyn Fn(Event<'_>) + Send + Sync),
+) -> Vec<VendorReport> {
     let deadline = Instant::now() + setup.config.crawl.run_budget;
-    let crawls = vendors.iter().map(|v| crawl_vendor(setup.clone(), fetcher.clone(), v, at, deadline, on_event));
+    let none = Vec::new();
+    let crawls = vendors.iter().map(|v| {
+        let must = must_fetch.get(&v.id).unwrap_or(&none);
+        crawl_vendor(setup.clone(), fetcher.clone(), v, must, at, deadline, on_event)
+    });
     futures_util::future::join_all(crawls).await
 }
 
@@ -155,6 +177,7 @@ async fn crawl_vendor(
     setup: Arc<Setup>,
     fetcher: Arc<Fetcher>,
     vendor: &Vendor,
+    must_fetch: &[Url],
     at: NaiveDate,
     deadline: Instant,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
@@ -165,6 +188,9 @@ async fn crawl_vendor(
     let mut frontier = Frontier::new(vendor, crawl.max_depth_for(vendor), crawl.max_pages_for(vendor));
     for url in &vendor.start_urls {
         frontier.offer(url, 0);
+    }
+    for url in must_fetch {
+        frontier.must_fetch(url);
     }
     let scope = Arc::new(frontier.scope().clone());
     let sitemaps_read = read_sitemaps(&fetcher, vendor, rate, &scope, &mut frontier).await;
@@ -252,6 +278,9 @@ fn unchecked(url: Url, depth: u32, status: PageStatus) -> PageRecord {
         http_status: None,
         encoding: None,
         fetched_at: None,
+        etag: None,
+        last_modified: None,
+        content_sha256: None,
         claims: Vec::new(),
     }
 }
@@ -294,6 +323,9 @@ impl PageJob {
         };
         page.http_status = Some(exchange.status);
         page.fetched_at = Some(exchange.fetched_at);
+        page.etag = exchange.header("etag").map(str::to_string);
+        page.last_modified = exchange.header("last-modified").map(str::to_string);
+        page.content_sha256 = Some(hex::encode(Sha256::digest(&exchange.body)));
         let content_type = exchange.header("content-type").map(str::to_string);
         let final_url = fetched.final_url;
         // Parsing and matching are CPU work: keep them off the I/O threads.

@@ -91,7 +91,30 @@ pub enum Standing {
     /// Nothing valid, but at least one offer in progress.
     InProgress { provider: String, offers: Vec<String>, since: Option<NaiveDate> },
     /// Entries exist but none is valid on the date.
-    Lapsed { provider: String, why: String },
+    Lapsed { provider: String, lapse: Lapse },
+}
+
+/// Why none of a provider's entries is valid on a date: the most recent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lapse {
+    /// The qualification starts after the date.
+    NotYet {
+        offer: String,
+        since: NaiveDate,
+    },
+    Expired {
+        offer: String,
+        until: Option<NaiveDate>,
+    },
+    Withdrawn {
+        offer: String,
+        until: Option<NaiveDate>,
+    },
+    /// In progress, but only from a later date.
+    InProgressFrom {
+        offer: String,
+        since: Option<NaiveDate>,
+    },
 }
 
 const TOP_KEYS: &[&str] = &["as_of", "source", "schemes", "qualification"];
@@ -187,7 +210,7 @@ impl Registry {
             let since = in_progress.iter().filter_map(|q| q.since).min();
             return Standing::InProgress { provider: name, offers: offers(in_progress.iter().map(|q| **q)), since };
         }
-        Standing::Lapsed { provider: name, why: lapse_reason(&entries, at) }
+        Standing::Lapsed { provider: name, lapse: lapse(&entries, at) }
     }
 }
 
@@ -197,37 +220,23 @@ fn offers<'a>(entries: impl Iterator<Item = &'a Qualification>) -> Vec<String> {
     v
 }
 
-/// Why none of `entries` is valid on `at`, naming the most recent event.
-fn lapse_reason(entries: &[&Qualification], at: NaiveDate) -> String {
-    let mut reasons: Vec<(NaiveDate, String)> = Vec::new();
-    for q in entries {
-        let when = q.until.or(q.since).unwrap_or(NaiveDate::MIN);
-        let r = match q.status {
-            Status::Qualified if q.since.is_some_and(|d| d > at) => (
-                q.since.unwrap_or(when),
-                format!(
-                    "qualification of «{}» starts only on {}",
-                    q.offer,
-                    q.since.map_or(String::new(), |d| d.to_string())
-                ),
-            ),
-            Status::Qualified | Status::Expired => match q.until {
-                Some(d) => (d, format!("qualification of «{}» expired on {d}", q.offer)),
-                None => (when, format!("qualification of «{}» has expired", q.offer)),
-            },
-            Status::Withdrawn => match q.until {
-                Some(d) => (d, format!("qualification of «{}» was withdrawn on {d}", q.offer)),
-                None => (when, format!("qualification of «{}» was withdrawn", q.offer)),
-            },
-            Status::InProgress => (
-                when,
-                format!("«{}» is in progress only from {}", q.offer, q.since.map_or(String::new(), |d| d.to_string())),
-            ),
-        };
-        reasons.push(r);
-    }
+/// Why none of `entries` (at least one) is valid on `at`: the most recent event.
+fn lapse(entries: &[&Qualification], at: NaiveDate) -> Lapse {
+    let mut reasons: Vec<(NaiveDate, Lapse)> = entries
+        .iter()
+        .map(|q| {
+            let offer = q.offer.clone();
+            let when = q.until.or(q.since).unwrap_or(NaiveDate::MIN);
+            match (q.status, q.since) {
+                (Status::Qualified, Some(since)) if since > at => (since, Lapse::NotYet { offer, since }),
+                (Status::Qualified | Status::Expired, _) => (when, Lapse::Expired { offer, until: q.until }),
+                (Status::Withdrawn, _) => (when, Lapse::Withdrawn { offer, until: q.until }),
+                (Status::InProgress, since) => (when, Lapse::InProgressFrom { offer, since }),
+            }
+        })
+        .collect();
     reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
-    reasons.into_iter().next().map(|r| r.1).unwrap_or_else(|| "no valid entry".into())
+    reasons.swap_remove(0).1
 }
 
 /// Provider names compare without case, accents, spaces or punctuation: "OVHcloud" and

@@ -119,7 +119,9 @@ fn standing_follows_dates() {
     let r = Registry::load(&path).unwrap();
     // S3NS before its qualification (the 2022 "Cloud. De confiance." campaign) and after.
     match r.standing(&p("S3NS"), "secnumcloud", d("2022-06-30")) {
-        Standing::Lapsed { why, .. } => assert_eq!(why, "qualification of «PREMI3NS» starts only on 2025-12-17"),
+        Standing::Lapsed { lapse, .. } => {
+            assert_eq!(lapse, Lapse::NotYet { offer: "PREMI3NS".into(), since: d("2025-12-17") })
+        }
         other => panic!("{other:?}"),
     }
     assert!(matches!(r.standing(&p("S3NS"), "secnumcloud", d("2026-01-01")), Standing::Holds { .. }));
@@ -131,12 +133,16 @@ fn standing_follows_dates() {
         other => panic!("{other:?}"),
     }
     match r.standing(&p("OVH"), "secnumcloud", d("2030-01-01")) {
-        Standing::Lapsed { why, .. } => assert_eq!(why, "qualification of «Bare Metal Pod» expired on 2028-03-24"),
+        Standing::Lapsed { lapse, .. } => {
+            assert_eq!(lapse, Lapse::Expired { offer: "Bare Metal Pod".into(), until: Some(d("2028-03-24")) })
+        }
         other => panic!("{other:?}"),
     }
     assert!(matches!(r.standing(&p("Bleu"), "secnumcloud", d("2026-01-01")), Standing::InProgress { .. }));
     match r.standing(&p("Gone"), "secnumcloud", d("2026-01-01")) {
-        Standing::Lapsed { why, .. } => assert_eq!(why, "qualification of «Old» was withdrawn on 2024-01-31"),
+        Standing::Lapsed { lapse, .. } => {
+            assert_eq!(lapse, Lapse::Withdrawn { offer: "Old".into(), until: Some(d("2024-01-31")) })
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(

@@ -2,7 +2,6 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use regex::Regex;
@@ -10,8 +9,15 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Day, Diagnostic, Diagnostics, TomlDoc};
+
+mod alerts;
+mod crawl;
+
 use crate::patterns::{self, PatternSet};
 use crate::registry::{ProviderRef, Registry, valid_siren};
+pub use alerts::{Lang, Recipient, Security, SmtpSettings, StoreSettings};
+pub use crawl::{CRAWL_KEYS, CrawlSettings, DEFAULT_USER_AGENT};
+use crawl::{at_least_one, check_crawl, positive};
 
 /// One watched vendor.
 #[derive(Debug, Clone)]
@@ -53,67 +59,6 @@ pub struct VendorCrawl {
     pub exclude: Vec<Regex>,
 }
 
-/// The `[crawl]` section.
-#[derive(Debug, Clone)]
-pub struct CrawlSettings {
-    /// Sent with every request and matched against robots.txt groups.
-    pub user_agent: String,
-    /// Per origin (scheme, host, port).
-    pub requests_per_second: f64,
-    pub burst: u32,
-    /// Requests in flight at once, all hosts together.
-    pub concurrency: usize,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    pub max_body_bytes: u64,
-    pub max_depth: u32,
-    pub max_pages: usize,
-    /// Off by default: refuse loopback, private, link-local and other non-public addresses.
-    pub allow_private_networks: bool,
-    /// A run stops taking new pages after this long.
-    pub run_budget: Duration,
-    /// Further attempts after a connection error, a 5xx or a 429.
-    pub retries: u32,
-}
-
-pub const DEFAULT_USER_AGENT: &str = concat!(
-    "claimwatch/",
-    env!("CARGO_PKG_VERSION"),
-    " (trust-label monitor; +https://github.com/claimwatch/claimwatch)"
-);
-
-impl Default for CrawlSettings {
-    fn default() -> Self {
-        CrawlSettings {
-            user_agent: DEFAULT_USER_AGENT.to_string(),
-            requests_per_second: 1.0,
-            burst: 1,
-            concurrency: 16,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            max_body_bytes: 5 * 1024 * 1024,
-            max_depth: 3,
-            max_pages: 200,
-            allow_private_networks: false,
-            run_budget: Duration::from_secs(3600),
-            retries: 3,
-        }
-    }
-}
-
-impl CrawlSettings {
-    /// The request rate for `vendor`'s hosts.
-    pub fn rate_for(&self, vendor: &Vendor) -> (f64, u32) {
-        (vendor.crawl.requests_per_second.unwrap_or(self.requests_per_second), vendor.crawl.burst.unwrap_or(self.burst))
-    }
-    pub fn max_depth_for(&self, vendor: &Vendor) -> u32 {
-        vendor.crawl.max_depth.unwrap_or(self.max_depth)
-    }
-    pub fn max_pages_for(&self, vendor: &Vendor) -> usize {
-        vendor.crawl.max_pages.unwrap_or(self.max_pages)
-    }
-}
-
 impl Vendor {
     /// A vendor with only an id and a name (tests, ad-hoc scans).
     pub fn new(id: &str, name: &str) -> Vendor {
@@ -146,6 +91,11 @@ pub struct Config {
     pub registry_path: PathBuf,
     pub patterns_dir: PathBuf,
     pub crawl: CrawlSettings,
+    pub store: StoreSettings,
+    pub smtp: Option<SmtpSettings>,
+    pub recipients: Vec<Recipient>,
+    /// A registry snapshot older than this is flagged in digests and run summaries.
+    pub max_registry_age_days: u32,
     pub vendors: Vec<Vendor>,
 }
 
@@ -185,23 +135,8 @@ impl ConfigError {
     }
 }
 
-const TOP_KEYS: &[&str] = &["registry", "patterns", "crawl", "vendor"];
-
-/// Every key of the `[crawl]` section (the shipped config shows them all; a test checks it).
-pub const CRAWL_KEYS: &[&str] = &[
-    "user_agent",
-    "requests_per_second",
-    "burst",
-    "concurrency",
-    "timeout_secs",
-    "connect_timeout_secs",
-    "max_body_bytes",
-    "max_depth",
-    "max_pages",
-    "allow_private_networks",
-    "run_budget_secs",
-    "retries",
-];
+const TOP_KEYS: &[&str] =
+    &["registry", "patterns", "max_registry_age_days", "crawl", "store", "smtp", "recipient", "vendor"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -269,6 +204,10 @@ struct PartialConfig {
     registry_path: Option<PathBuf>,
     patterns_dir: Option<PathBuf>,
     crawl: CrawlSettings,
+    store: StoreSettings,
+    smtp: Option<SmtpSettings>,
+    recipients: Vec<Recipient>,
+    max_registry_age_days: u32,
     vendors: Vec<Vendor>,
 }
 
@@ -279,6 +218,10 @@ impl PartialConfig {
             registry_path: self.registry_path?,
             patterns_dir: self.patterns_dir?,
             crawl: self.crawl,
+            store: self.store,
+            smtp: self.smtp,
+            recipients: self.recipients,
+            max_registry_age_days: self.max_registry_age_days,
             vendors: self.vendors,
         })
     }
@@ -296,9 +239,15 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
     let base = path.parent().unwrap_or(Path::new("."));
     let registry: Option<String> = doc.require(&mut table, 0..0, "registry");
     let patterns: Option<String> = doc.require(&mut table, 0..0, "patterns");
+    let max_registry_age_days: u32 = doc.take(&mut table, "max_registry_age_days").unwrap_or(45);
     let crawl_table = doc.take_table(&mut table, "crawl");
+    let store_table = doc.take_table(&mut table, "store");
+    let smtp_table = doc.take_table(&mut table, "smtp");
+    let recipient_specs: Vec<(alerts::RecipientSpec, Range<usize>)> = doc.take_array(&mut table, "recipient");
     let specs: Vec<(VendorSpec, Range<usize>)> = doc.take_array(&mut table, "vendor");
     doc.reject_unknown(table, TOP_KEYS);
+    let store = alerts::check_store(&mut doc, store_table.map(|(t, _)| t), base);
+    let smtp = smtp_table.and_then(|(t, span)| alerts::check_smtp(&mut doc, t, span));
     let crawl = match crawl_table {
         Some((t, _)) => check_crawl(&mut doc, t),
         None => CrawlSettings::default(),
@@ -313,11 +262,29 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
             provider_sites.push(site);
         }
     }
+    let vendor_ids: Vec<String> = vendors.iter().map(|v| v.id.clone()).collect();
+    let mut recipients = Vec::new();
+    for (spec, span) in recipient_specs {
+        if let Some(r) = alerts::check_recipient(&mut doc, spec, &vendor_ids) {
+            if recipients.iter().any(|o: &Recipient| o.email.eq_ignore_ascii_case(&r.email)) {
+                doc.error(span, format!("recipient `{}` is listed twice", r.email));
+            } else {
+                recipients.push(r);
+            }
+        }
+    }
+    if !recipients.is_empty() && smtp.is_none() && !doc.diagnostics.iter().any(|d| d.message.contains("smtp")) {
+        doc.error(0..0, "recipients are listed but there is no [smtp] section to reach them");
+    }
     let config = PartialConfig {
         path: path.to_path_buf(),
         registry_path: registry.map(|r| base.join(r)),
         patterns_dir: patterns.map(|p| base.join(p)),
         crawl,
+        store,
+        smtp,
+        recipients,
+        max_registry_age_days,
         vendors,
     };
     Ok((config, provider_sites, doc.diagnostics.sorted()))
@@ -399,80 +366,6 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> 
         note: spec.note,
         crawl,
     })
-}
-
-/// Reads `[crawl]` key by key, so that every bad value is reported, not only the first.
-fn check_crawl<'a>(doc: &mut TomlDoc<'a>, mut t: crate::diag::Table<'a>) -> CrawlSettings {
-    let mut c = CrawlSettings::default();
-    if let Some(ua) = doc.take::<Spanned<String>>(&mut t, "user_agent") {
-        if ua.get_ref().trim().is_empty() || ua.get_ref().chars().any(|c| c.is_control()) {
-            doc.error(ua.span(), "user_agent must be a non-empty single line");
-        } else {
-            c.user_agent = ua.into_inner();
-        }
-    }
-    if let Some(v) = doc.take::<Spanned<f64>>(&mut t, "requests_per_second")
-        && positive(doc, &v, "requests_per_second")
-    {
-        c.requests_per_second = v.into_inner();
-    }
-    if let Some(v) = doc.take::<Spanned<u32>>(&mut t, "burst")
-        && at_least_one(doc, v.span(), u64::from(*v.get_ref()), "burst")
-    {
-        c.burst = v.into_inner();
-    }
-    if let Some(v) = doc.take::<Spanned<usize>>(&mut t, "concurrency")
-        && at_least_one(doc, v.span(), *v.get_ref() as u64, "concurrency")
-    {
-        c.concurrency = v.into_inner();
-    }
-    for (field, target) in [
-        ("timeout_secs", &mut c.timeout),
-        ("connect_timeout_secs", &mut c.connect_timeout),
-        ("run_budget_secs", &mut c.run_budget),
-    ] {
-        if let Some(v) = doc.take::<Spanned<f64>>(&mut t, field)
-            && positive(doc, &v, field)
-        {
-            *target = Duration::from_secs_f64(v.into_inner());
-        }
-    }
-    if let Some(v) = doc.take::<Spanned<u64>>(&mut t, "max_body_bytes")
-        && at_least_one(doc, v.span(), *v.get_ref(), "max_body_bytes")
-    {
-        c.max_body_bytes = v.into_inner();
-    }
-    if let Some(v) = doc.take::<Spanned<usize>>(&mut t, "max_pages")
-        && at_least_one(doc, v.span(), *v.get_ref() as u64, "max_pages")
-    {
-        c.max_pages = v.into_inner();
-    }
-    if let Some(v) = doc.take::<u32>(&mut t, "max_depth") {
-        c.max_depth = v;
-    }
-    if let Some(v) = doc.take::<bool>(&mut t, "allow_private_networks") {
-        c.allow_private_networks = v;
-    }
-    if let Some(v) = doc.take::<u32>(&mut t, "retries") {
-        c.retries = v;
-    }
-    doc.reject_unknown(t, CRAWL_KEYS);
-    c
-}
-
-fn positive(doc: &mut TomlDoc<'_>, v: &Spanned<f64>, field: &str) -> bool {
-    let ok = v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() < 1e9;
-    if !ok {
-        doc.error(v.span(), format!("`{field}` must be a positive number"));
-    }
-    ok
-}
-
-fn at_least_one(doc: &mut TomlDoc<'_>, span: Range<usize>, v: u64, field: &str) -> bool {
-    if v == 0 {
-        doc.error(span, format!("`{field}` must be at least 1"));
-    }
-    v > 0
 }
 
 fn compile_all(doc: &mut TomlDoc<'_>, sources: &[Spanned<String>]) -> Vec<Regex> {

@@ -1,0 +1,165 @@
+//! Alert delivery: each recipient's pending outbox entries become one digest, sent over SMTP with lettre, removed only once the server accepted it.
+//!
+//! A server that is down or answers 4xx leaves the entries where they are, to go out on the
+//! next pass, once; a 5xx refusal moves them to the dead letters, which `findings` and the logs
+//! show. A crash after the server accepted and before the entries are removed resends that one
+//! digest, with the same Message-ID.
+
+pub mod render;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{Security, SmtpSettings};
+use crate::store::{OutboxEntry, Store, StoreError};
+pub use render::{Digest, DigestContext, digest};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AlertError {
+    #[error("invalid mail address {0}")]
+    Address(String),
+    #[error("cannot build the message: {0}")]
+    Build(String),
+    #[error("cannot set up the SMTP transport: {0}")]
+    Transport(String),
+    #[error("the SMTP password variable {0} is not set")]
+    MissingPassword(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An SMTP client for the configured server.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// `password` is the value of the variable named by `password_env`, read by the caller.
+    pub fn new(settings: &SmtpSettings, password: Option<String>) -> Result<Mailer, AlertError> {
+        let from: Mailbox = settings.from.parse().map_err(|_| AlertError::Address(settings.from.clone()))?;
+        let tls = |host: &str| {
+            if settings.danger_accept_invalid_certs {
+                tracing::warn!(host, "SMTP certificate verification is OFF (danger_accept_invalid_certs)");
+            }
+            TlsParameters::builder(host.to_string())
+                .dangerous_accept_invalid_certs(settings.danger_accept_invalid_certs)
+                .build_rustls()
+                .map_err(|e| AlertError::Transport(e.to_string()))
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.clone())
+            .port(settings.port)
+            .timeout(Some(settings.timeout));
+        builder = match settings.security {
+            Security::None => builder.tls(Tls::None),
+            Security::Starttls => builder.tls(Tls::Required(tls(&settings.host)?)),
+            Security::Tls => builder.tls(Tls::Wrapper(tls(&settings.host)?)),
+        };
+        if let Some(user) = &settings.username {
+            let pass = match (&settings.password_env, password) {
+                (_, Some(p)) => p,
+                (Some(var), None) => return Err(AlertError::MissingPassword(var.clone())),
+                (None, None) => String::new(),
+            };
+            builder = builder.credentials(Credentials::new(user.clone(), pass));
+        }
+        Ok(Mailer { transport: builder.build(), from })
+    }
+
+    pub fn from(&self) -> &Mailbox {
+        &self.from
+    }
+}
+
+/// Builds the MIME message of a digest (multipart text + HTML).
+pub fn message(from: &Mailbox, d: &Digest) -> Result<Message, AlertError> {
+    let to: Mailbox = d.to.parse().map_err(|_| AlertError::Address(d.to.clone()))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(d.subject.clone())
+        .message_id(Some(d.message_id.clone()))
+        .date_now()
+        .multipart(MultiPart::alternative_plain_html(d.text.clone(), d.html.clone()))
+        .map_err(|e| AlertError::Build(e.to_string()))
+}
+
+/// Pending entries grouped per recipient, in outbox order.
+pub fn by_recipient(entries: Vec<OutboxEntry>) -> BTreeMap<String, Vec<OutboxEntry>> {
+    let mut map: BTreeMap<String, Vec<OutboxEntry>> = BTreeMap::new();
+    for e in entries {
+        map.entry(e.recipient.clone()).or_default().push(e);
+    }
+    map
+}
+
+/// What one delivery pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Recipients and how many entries their digest carried.
+    pub sent: Vec<(String, usize)>,
+    /// Recipients whose entries wait for the next pass, and why.
+    pub deferred: Vec<(String, String)>,
+    /// Recipients whose entries went to the dead letters, and why.
+    pub dead: Vec<(String, String)>,
+}
+
+/// Sends every pending digest once.
+pub async fn deliver(store: &Store, mailer: &Mailer, ctx: &DigestContext<'_>) -> Result<Delivery, AlertError> {
+    let mut report = Delivery::default();
+    for (recipient, entries) in by_recipient(store.pending()?) {
+        let lang = entries[0].lang;
+        let d = digest(&recipient, lang, &entries, ctx);
+        let msg = match message(&mailer.from, &d) {
+            Ok(m) => m,
+            Err(e) => {
+                // An address the builder refuses will never be accepted: keep the entries visible.
+                store.dead_letter(&entries, &e.to_string(), chrono::Utc::now())?;
+                tracing::error!(%recipient, "alert moved to dead letters: {e}");
+                report.dead.push((recipient, e.to_string()));
+                continue;
+            }
+        };
+        crate::failpoint::hit("before-send");
+        match mailer.transport.send(msg).await {
+            Ok(_) => {
+                crate::failpoint::hit("after-smtp-accept");
+                store.delivered(&d.entry_ids)?;
+                tracing::info!(%recipient, entries = entries.len(), "alert digest delivered");
+                report.sent.push((recipient, entries.len()));
+            }
+            Err(e) if e.is_permanent() => {
+                let why = e.to_string();
+                store.dead_letter(&entries, &why, chrono::Utc::now())?;
+                tracing::error!(%recipient, "mail server refused the alert permanently, moved to dead letters: {why}");
+                report.dead.push((recipient, why));
+            }
+            Err(e) => {
+                let why = e.to_string();
+                tracing::warn!(%recipient, "alert not delivered, will retry: {why}");
+                report.deferred.push((recipient, why));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Writes each digest as an `.eml` file (for `check --dry-run --eml-dir`); returns the paths.
+pub fn write_eml(dir: &Path, from: &Mailbox, digests: &[Digest]) -> Result<Vec<std::path::PathBuf>, AlertError> {
+    std::fs::create_dir_all(dir).map_err(|e| AlertError::Build(format!("{}: {e}", dir.display())))?;
+    let mut paths = Vec::new();
+    for (i, d) in digests.iter().enumerate() {
+        let safe: String =
+            d.to.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+        let path = dir.join(format!("{:02}-{safe}.eml", i + 1));
+        let bytes = message(from, d)?.formatted();
+        std::fs::write(&path, bytes).map_err(|e| AlertError::Build(format!("{}: {e}", path.display())))?;
+        paths.push(path);
+    }
+    Ok(paths)
+}

@@ -1,0 +1,369 @@
+//! Digest emails: one per recipient, French or English, plain text and HTML, assembled from the recipient's pending outbox entries.
+//!
+//! Pure. Everything that came from a web page (quotes, contexts, URLs) is escaped in HTML and
+//! never reaches a header: the subject is built from counts and configured vendor names only,
+//! with control characters removed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest as _, Sha256};
+
+use crate::config::Lang;
+use crate::i18n::{NBSP, date_en, date_fr, french_spacing, guillemets};
+use crate::judge::Level;
+use crate::patterns::ClaimKind;
+use crate::store::{Change, Finding, OutboxEntry};
+
+/// Pages listed per finding before "and N more".
+const PAGES_SHOWN: usize = 10;
+
+/// What a digest needs besides the entries.
+pub struct DigestContext<'a> {
+    /// Vendor ids → names, from the config.
+    pub vendor_names: &'a HashMap<String, String>,
+    pub from: &'a str,
+    pub today: NaiveDate,
+    pub max_registry_age_days: u32,
+    /// Head hash of the evidence log, when there is one (so a later rewrite is noticed).
+    pub evidence_head: Option<&'a str>,
+}
+
+/// A rendered digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Stable for one batch of entries: a resend after a crash carries the same Message-ID.
+    pub message_id: String,
+    pub entry_ids: Vec<String>,
+}
+
+struct Words {
+    greeting: &'static str,
+    new_one: &'static str,
+    new_many: &'static str,
+    resolved_one: &'static str,
+    resolved_many: &'static str,
+    resolutions: &'static str,
+    reason: &'static str,
+    quote: &'static str,
+    context: &'static str,
+    first_seen: &'static str,
+    pages: &'static str,
+    more: &'static str,
+    id: &'static str,
+    reopened: &'static str,
+    registry: &'static str,
+    stale: &'static str,
+    evidence: &'static str,
+    footer: &'static str,
+}
+
+const FR: Words = Words {
+    greeting: "Bonjour,",
+    new_one: "nouveau constat",
+    new_many: "nouveaux constats",
+    resolved_one: "résolu",
+    resolved_many: "résolus",
+    resolutions: "Constats résolus",
+    reason: "Motif",
+    quote: "Texte relevé",
+    context: "Contexte",
+    first_seen: "Vu pour la première fois le",
+    pages: "Pages",
+    more: "et {n} autres",
+    id: "Constat n°",
+    reopened: "de nouveau constaté",
+    registry: "Registre consulté",
+    stale: "Attention : ce registre date de plus de {days} jours ; mettez-le à jour avant d'agir sur ces constats.",
+    evidence: "Empreinte du journal des preuves",
+    footer: "Message envoyé par claimwatch. Pour marquer un constat comme examiné : claimwatch findings ack <n°> --reason \"…\"",
+};
+
+const EN: Words = Words {
+    greeting: "Hello,",
+    new_one: "new finding",
+    new_many: "new findings",
+    resolved_one: "resolved",
+    resolved_many: "resolved",
+    resolutions: "Resolved findings",
+    reason: "Reason",
+    quote: "Quoted text",
+    context: "Context",
+    first_seen: "First seen on",
+    pages: "Pages",
+    more: "and {n} more",
+    id: "Finding",
+    reopened: "seen again",
+    registry: "Registry consulted",
+    stale: "Warning: this registry is more than {days} days old; update it before acting on these findings.",
+    evidence: "Evidence log head",
+    footer: "Sent by claimwatch. To mark a finding as reviewed: claimwatch findings ack <id> --reason \"…\"",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Fr => &FR,
+        Lang::En => &EN,
+    }
+}
+
+fn date(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::Fr => date_fr(d),
+        Lang::En => date_en(d),
+    }
+}
+
+fn kind_name(lang: Lang, k: ClaimKind) -> &'static str {
+    match (lang, k) {
+        (Lang::Fr, ClaimKind::Assertion) => "affirmation",
+        (Lang::Fr, ClaimKind::InProgress) => "qualification annoncée en cours",
+        (Lang::Fr, ClaimKind::Adjacent) => "formulation qui emprunte le label",
+        (Lang::Fr, ClaimKind::Mention) => "mention",
+        (Lang::Fr, ClaimKind::Negation) => "négation",
+        (Lang::En, ClaimKind::Assertion) => "assertion",
+        (Lang::En, ClaimKind::InProgress) => "claimed in progress",
+        (Lang::En, ClaimKind::Adjacent) => "wording that borrows the label",
+        (Lang::En, ClaimKind::Mention) => "mention",
+        (Lang::En, ClaimKind::Negation) => "negation",
+    }
+}
+
+fn level_name(lang: Lang, l: Level) -> &'static str {
+    match (lang, l) {
+        (Lang::Fr, Level::Violation) => "MANQUEMENT",
+        (Lang::Fr, Level::Warning) => "AVERTISSEMENT",
+        (Lang::Fr, _) => "INFORMATION",
+        (Lang::En, Level::Violation) => "VIOLATION",
+        (Lang::En, Level::Warning) => "WARNING",
+        (Lang::En, _) => "INFORMATION",
+    }
+}
+
+fn reason(lang: Lang, f: &Finding) -> &str {
+    match lang {
+        Lang::Fr if !f.reason_fr.is_empty() => &f.reason_fr,
+        _ => &f.reason,
+    }
+}
+
+fn quoted(lang: Lang, s: &str) -> String {
+    match lang {
+        Lang::Fr => guillemets(s),
+        Lang::En => format!("“{s}”"),
+    }
+}
+
+/// French spacing on our own words only: quotes from pages are left as the page wrote them.
+fn ours(lang: Lang, s: &str) -> String {
+    match lang {
+        Lang::Fr => french_spacing(s),
+        Lang::En => s.to_string(),
+    }
+}
+
+/// Header-safe: no control characters (a CR or LF could start a new header).
+fn header_safe(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+/// HTML-escaped.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the digest of `entries` (all for one recipient).
+pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext<'_>) -> Digest {
+    let w = words(lang);
+    let news: Vec<&OutboxEntry> = entries.iter().filter(|e| !matches!(e.change, Change::Resolved { .. })).collect();
+    let resolved: Vec<&OutboxEntry> = entries.iter().filter(|e| matches!(e.change, Change::Resolved { .. })).collect();
+    let vendor_name = |id: &str| ctx.vendor_names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let mut vendors: Vec<String> = entries.iter().map(|e| vendor_name(&e.finding.vendor)).collect();
+    vendors.sort();
+    vendors.dedup();
+
+    let mut counts = Vec::new();
+    if !news.is_empty() {
+        counts.push(format!("{} {}", news.len(), if news.len() == 1 { w.new_one } else { w.new_many }));
+    }
+    if !resolved.is_empty() {
+        counts.push(format!(
+            "{} {}",
+            resolved.len(),
+            if resolved.len() == 1 { w.resolved_one } else { w.resolved_many }
+        ));
+    }
+    let subject = header_safe(&format!("[claimwatch] {} — {}", counts.join(", "), vendors.join(", ")));
+
+    let registry_as_of = entries.iter().map(|e| e.registry_as_of).max().unwrap_or(ctx.today);
+    let stale = (ctx.today - registry_as_of).num_days() > i64::from(ctx.max_registry_age_days);
+    let registry_line = format!("{}: {}", w.registry, date(lang, registry_as_of));
+    let stale_line = w.stale.replace("{days}", &ctx.max_registry_age_days.to_string());
+
+    let mut text = String::new();
+    let mut html = String::from(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif;max-width:50em\">",
+    );
+    let _ = writeln!(text, "{}\n\n{}\n", w.greeting, ours(lang, &format!("claimwatch: {}.", counts.join(", "))));
+    let _ = write!(
+        html,
+        "<p>{}</p><p>{}</p>",
+        esc(w.greeting),
+        esc(&ours(lang, &format!("claimwatch: {}.", counts.join(", "))))
+    );
+    if stale {
+        let _ = writeln!(text, "{}\n", ours(lang, &stale_line));
+        let _ = write!(html, "<p style=\"color:#a40\"><strong>{}</strong></p>", esc(&ours(lang, &stale_line)));
+    }
+
+    let mut by_vendor: BTreeMap<String, Vec<&OutboxEntry>> = BTreeMap::new();
+    for e in &news {
+        by_vendor.entry(vendor_name(&e.finding.vendor)).or_default().push(e);
+    }
+    for (vendor, list) in &by_vendor {
+        let _ = writeln!(text, "=== {vendor} ===\n");
+        let _ = write!(html, "<h2>{}</h2>", esc(vendor));
+        for e in list {
+            finding_block(lang, e, &mut text, &mut html);
+        }
+    }
+    if !resolved.is_empty() {
+        let _ = writeln!(text, "--- {} ---\n", w.resolutions);
+        let _ = write!(html, "<h2>{}</h2><ul>", esc(w.resolutions));
+        for e in &resolved {
+            let f = &e.finding;
+            let why = match &e.change {
+                Change::Resolved { why, why_fr } if lang == Lang::Fr && !why_fr.is_empty() => why_fr.as_str(),
+                Change::Resolved { why, .. } => why.as_str(),
+                _ => "",
+            };
+            let head = format!(
+                "{} — {}, {} ({})",
+                quoted(lang, &example(f)),
+                vendor_name(&f.vendor),
+                f.label,
+                kind_name(lang, f.kind)
+            );
+            let _ =
+                writeln!(text, "* {head}\n  {}\n  {} {}\n", ours(lang, &format!("{} : {why}", w.reason)), w.id, f.id);
+            let _ = write!(
+                html,
+                "<li>{} — <em>{}</em> <small>({} {})</small></li>",
+                esc(&head),
+                esc(why),
+                esc(w.id),
+                esc(&f.id)
+            );
+        }
+        html.push_str("</ul>");
+    }
+    let _ = writeln!(text, "{}", ours(lang, &registry_line));
+    let _ = write!(html, "<hr><p><small>{}", esc(&ours(lang, &registry_line)));
+    if let Some(head) = ctx.evidence_head {
+        let line = format!("{}: {head}", w.evidence);
+        let _ = writeln!(text, "{}", ours(lang, &line));
+        let _ = write!(html, "<br>{}", esc(&ours(lang, &line)));
+    }
+    let _ = writeln!(text, "\n-- \n{}", ours(lang, w.footer));
+    let _ = write!(html, "<br>{}</small></p></body></html>", esc(&ours(lang, w.footer)));
+
+    let mut ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    ids.sort();
+    let batch = Sha256::digest(format!("{to}\n{}", ids.join("\n")).as_bytes());
+    let domain = ctx.from.rsplit_once('@').map_or("claimwatch.invalid", |(_, d)| d.trim_end_matches('>'));
+    let message_id = format!("<{}.claimwatch@{domain}>", hex::encode(&batch[..12]));
+    Digest { to: to.to_string(), subject, text, html, message_id, entry_ids: ids }
+}
+
+/// One quote that shows the finding (the text of its most recent sighting).
+fn example(f: &Finding) -> String {
+    f.pages.values().max_by_key(|s| s.last_seen).map_or_else(|| f.quote.clone(), |s| s.matched.replace('\n', " "))
+}
+
+fn finding_block(lang: Lang, e: &OutboxEntry, text: &mut String, html: &mut String) {
+    let w = words(lang);
+    let f = &e.finding;
+    let again = if e.change == Change::Reopened { format!(" ({})", w.reopened) } else { String::new() };
+    let title = format!("[{}] {}, {}{again}", level_name(lang, f.level), f.label, kind_name(lang, f.kind));
+    let latest = f.pages.values().max_by_key(|s| s.last_seen);
+    let first_seen: DateTime<Utc> = f.first_seen;
+    let _ = writeln!(text, "{title}");
+    let _ = writeln!(text, "  {} {}", ours(lang, &format!("{} :", w.quote)), quoted(lang, &example(f)));
+    let _ = writeln!(text, "  {}", ours(lang, &format!("{} : {}", w.reason, reason(lang, f))));
+    if let Some(s) = latest {
+        let _ = writeln!(text, "  {}", ours(lang, &format!("{} :", w.context)) + " " + &quoted(lang, &s.context));
+    }
+    let _ = writeln!(text, "  {} {}", w.first_seen, date(lang, first_seen.date_naive()));
+    let _ = writeln!(text, "  {} ({}){NBSP}:", w.pages, f.pages.len());
+    for url in f.pages.keys().take(PAGES_SHOWN) {
+        let _ = writeln!(text, "    - {url}");
+    }
+    if f.pages.len() > PAGES_SHOWN {
+        let _ = writeln!(text, "    {}", w.more.replace("{n}", &(f.pages.len() - PAGES_SHOWN).to_string()));
+    }
+    let _ = writeln!(text, "  {} {}\n", w.id, f.id);
+
+    let color = if f.level == Level::Violation { "#b00" } else { "#a60" };
+    let _ = write!(
+        html,
+        "<div style=\"margin:1em 0;padding:.5em 1em;border-left:4px solid {color}\"><p><strong style=\"color:{color}\">{}</strong> {}, {}{}</p><p>{} <strong>{}</strong></p>",
+        esc(level_name(lang, f.level)),
+        esc(&f.label),
+        esc(kind_name(lang, f.kind)),
+        esc(&again),
+        esc(&ours(lang, &format!("{} :", w.quote))),
+        esc(&quoted(lang, &example(f)))
+    );
+    let _ = write!(html, "<p>{}</p>", esc(&ours(lang, &format!("{} : {}", w.reason, reason(lang, f)))));
+    if let Some(s) = latest {
+        let _ =
+            write!(html, "<blockquote style=\"color:#333\">{}</blockquote>", highlight_html(&s.context, &s.matched));
+    }
+    let _ = write!(
+        html,
+        "<p>{} {}</p><p>{} ({}) :</p><ul>",
+        esc(w.first_seen),
+        esc(&date(lang, first_seen.date_naive())),
+        esc(w.pages),
+        f.pages.len()
+    );
+    for url in f.pages.keys().take(PAGES_SHOWN) {
+        let link = if url.starts_with("http://") || url.starts_with("https://") {
+            format!("<a href=\"{}\">{}</a>", esc(url), esc(url))
+        } else {
+            esc(url)
+        };
+        let _ = write!(html, "<li>{link}</li>");
+    }
+    if f.pages.len() > PAGES_SHOWN {
+        let _ = write!(html, "<li>{}</li>", esc(&w.more.replace("{n}", &(f.pages.len() - PAGES_SHOWN).to_string())));
+    }
+    let _ = write!(html, "</ul><p><small>{} {}</small></p></div>", esc(w.id), esc(&f.id));
+}
+
+/// The context with the quoted text marked, both escaped.
+fn highlight_html(context: &str, matched: &str) -> String {
+    let matched = matched.replace('\n', " ");
+    match context.find(&matched) {
+        Some(i) if !matched.is_empty() => {
+            format!("{}<mark>{}</mark>{}", esc(&context[..i]), esc(&matched), esc(&context[i + matched.len()..]))
+        }
+        _ => esc(context),
+    }
+}

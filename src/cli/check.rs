@@ -1,0 +1,160 @@
+//! `claimwatch check`: one run over the vendors with the store's memory, then the alerts.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+
+use super::{Format, exit, load, text_style, today, unknown_vendor};
+use claimwatch::config::{Setup, Vendor};
+use claimwatch::pipeline::Event;
+use claimwatch::report::{ClaimRecord, SummaryRecord, vendor_text};
+use claimwatch::run::{self, RunOptions};
+use claimwatch::store::{Store, StoreError};
+
+/// How long a command waits for a store held by another process.
+pub const STORE_WAIT: Duration = Duration::from_secs(5);
+
+pub struct CheckArgs {
+    pub config: PathBuf,
+    pub vendors: Vec<String>,
+    pub at: Option<NaiveDate>,
+    pub format: Format,
+    pub dry_run: bool,
+    pub eml_dir: Option<PathBuf>,
+}
+
+/// Opens the store; `Err(code)` when it is busy (already reported on stderr).
+pub fn open_store(setup: &Setup) -> Result<std::result::Result<Store, u8>> {
+    match Store::open(&setup.config.store.path, STORE_WAIT) {
+        Ok(s) => Ok(Ok(s)),
+        Err(e @ StoreError::Busy { .. }) => {
+            eprintln!("claimwatch: {e}; try again when it is done");
+            Ok(Err(exit::BUSY))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The SMTP password, from the variable the config names (never from a file).
+pub fn smtp_password(setup: &Setup) -> Option<String> {
+    setup.config.smtp.as_ref()?.password_env.as_ref().and_then(|v| std::env::var(v).ok())
+}
+
+pub async fn check(args: CheckArgs) -> Result<u8> {
+    let setup = Arc::new(load(&args.config)?);
+    let at = today(args.at);
+    let mut vendors: Vec<Vendor> = Vec::new();
+    for id in &args.vendors {
+        let v = setup.config.vendor(id).with_context(|| unknown_vendor(&setup, &args.config, id))?;
+        vendors.push(v.clone());
+    }
+    if args.vendors.is_empty() {
+        vendors = setup.config.vendors.clone();
+    }
+    let store = match open_store(&setup)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let format = args.format;
+    let style = text_style(format);
+    let progress = (format == Format::Text && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {pos} pages {msg}").expect("template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let stdout = Mutex::new(std::io::stdout());
+    let registry = &setup.registry;
+    let on_event = |event: Event<'_>| match event {
+        Event::Page { vendor, page } => {
+            if format == Format::Json {
+                let mut out = stdout.lock().expect("stdout lock");
+                let source = page.final_url.to_string();
+                for c in &page.claims {
+                    let record = ClaimRecord::new(&source, Some(&vendor.id), c, at, registry);
+                    let _ = writeln!(out, "{}", serde_json::to_string(&record).expect("claims serialise"));
+                }
+            } else if let Some(bar) = &progress {
+                bar.inc(1);
+                bar.set_message(format!("{} {}", vendor.id, page.url));
+            } else {
+                let why = page.status.why_not_checked().map(|w| format!(": {w}")).unwrap_or_default();
+                eprintln!("{} {} {}{why} ({} claims)", vendor.id, page.status.label(), page.url, page.claims.len());
+            }
+        }
+        Event::VendorDone(report) => {
+            if format == Format::Json {
+                let mut out = stdout.lock().expect("stdout lock");
+                let _ = writeln!(out, "{}", serde_json::to_string(&SummaryRecord::new(report)).expect("serialise"));
+            }
+        }
+    };
+    let opts = RunOptions {
+        at,
+        vendors,
+        dry_run: args.dry_run,
+        eml_dir: args.eml_dir.clone(),
+        smtp_password: smtp_password(&setup),
+    };
+    let output = run::check(setup.clone(), &store, opts, &on_event).await?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let mut out = std::io::stdout().lock();
+    if format == Format::Text {
+        for r in &output.reports {
+            writeln!(out, "{}", vendor_text(r, style))?;
+        }
+        let run = &output.run;
+        writeln!(
+            out,
+            "findings: {} opened or reopened, {} resolved this run{}",
+            run.findings_opened,
+            run.findings_resolved,
+            if args.dry_run { " (dry run: nothing recorded)" } else { "" }
+        )?;
+        if run.registry_stale {
+            writeln!(
+                out,
+                "WARNING: the registry is as of {}, more than {} days ago: update it",
+                registry.as_of, setup.config.max_registry_age_days
+            )?;
+        }
+        if let Some(d) = &output.delivery {
+            for (to, n) in &d.sent {
+                writeln!(out, "alert sent to {to} ({n} change{})", if *n == 1 { "" } else { "s" })?;
+            }
+            for (to, why) in &d.deferred {
+                writeln!(out, "alert to {to} NOT sent, kept for the next run: {why}")?;
+            }
+            for (to, why) in &d.dead {
+                writeln!(out, "alert to {to} REFUSED by the mail server, kept in the dead letters: {why}")?;
+            }
+        }
+        for d in &output.digests {
+            writeln!(out, "would send to {}: {}", d.to, d.subject)?;
+        }
+        for f in &output.eml_files {
+            writeln!(out, "wrote {}", f.display())?;
+        }
+        writeln!(out, "judged as of {at} against {} (registry as of {})", registry.path.display(), registry.as_of)?;
+    }
+    let unchecked = output.reports.iter().any(|r| r.nothing_checked());
+    let attention = output.reports.iter().any(|r| {
+        let s = r.summary();
+        s.violations + s.warnings > 0
+    });
+    Ok(if unchecked {
+        exit::ERROR
+    } else if attention {
+        exit::FOUND
+    } else {
+        exit::OK
+    })
+}

@@ -1,0 +1,104 @@
+//! The small commands: `robots`, `validate`, `patterns test`.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use url::Url;
+
+use super::{exit, fetcher, is_url, load};
+use claimwatch::config::{self, CrawlSettings};
+use claimwatch::fetch::{Rate, RobotsState};
+use claimwatch::patterns;
+use claimwatch::robots::Robots;
+
+pub async fn robots(config: &Path, agent: Option<String>, robots: &str, urls: &[String]) -> Result<u8> {
+    // The config is optional here: without one, the defaults (and the default user agent) apply.
+    let settings = if config.exists() { load(config)?.config.crawl } else { CrawlSettings::default() };
+    let agent = agent.unwrap_or_else(|| settings.user_agent.clone());
+    let rules = if is_url(robots) {
+        let site = Url::parse(robots).context("not a URL")?;
+        let rate = Rate { per_second: settings.requests_per_second, burst: settings.burst };
+        match fetcher(&settings)?.robots(&site, rate).await {
+            RobotsState::Rules(r) => r,
+            RobotsState::Unavailable(why) => {
+                eprintln!(
+                    "robots.txt of {} is unavailable ({why}): the crawler treats the host as disallowed",
+                    site.origin().ascii_serialization()
+                );
+                Arc::new(Robots::disallow_all())
+            }
+        }
+    } else {
+        let bytes = std::fs::read(robots).with_context(|| format!("cannot read {robots}"))?;
+        Arc::new(Robots::parse_bytes(&bytes))
+    };
+    let mut out = std::io::stdout().lock();
+    for u in urls {
+        let verdict = if rules.is_allowed(&agent, u) { "allowed" } else { "disallowed" };
+        writeln!(out, "{verdict} {u}")?;
+    }
+    Ok(exit::OK)
+}
+
+pub fn validate(config: &Path) -> Result<u8> {
+    match config::load(config) {
+        Ok(setup) => {
+            println!(
+                "{}: ok — {} vendor{}, {} label{} ({}), registry {} as of {} with {} entr{} for {}",
+                config.display(),
+                setup.config.vendors.len(),
+                if setup.config.vendors.len() == 1 { "" } else { "s" },
+                setup.patterns.labels.len(),
+                if setup.patterns.labels.len() == 1 { "" } else { "s" },
+                setup.patterns.labels.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", "),
+                setup.registry.path.display(),
+                setup.registry.as_of,
+                setup.registry.qualifications.len(),
+                if setup.registry.qualifications.len() == 1 { "y" } else { "ies" },
+                setup.registry.schemes.join(", ")
+            );
+            Ok(exit::OK)
+        }
+        Err(e) => {
+            let n = e.diagnostics().len();
+            eprintln!("{}", e.diagnostics());
+            eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });
+            Ok(exit::ERROR)
+        }
+    }
+}
+
+pub fn patterns_test(dir: &Path, verbose: bool) -> Result<u8> {
+    let set = match patterns::load_dir(dir) {
+        Ok(s) => s,
+        Err(e) => bail!("{} has problems:\n{}", dir.display(), e.diagnostics()),
+    };
+    let outcomes = patterns::run_examples(&set);
+    let mut failed = 0;
+    for o in &outcomes {
+        let file = o.file.display();
+        let expected = o.expected.map_or("none", |k| k.as_str());
+        let got: Vec<String> = o
+            .got
+            .iter()
+            .map(|(k, rule)| {
+                format!("{k}{}", rule.as_ref().map_or(" (default)".to_string(), |r| format!(" (rule {r})")))
+            })
+            .collect();
+        let got = if got.is_empty() { "none".to_string() } else { got.join(", ") };
+        if !o.passed() {
+            failed += 1;
+            println!("FAIL {file}:{}: «{}»\n     expected {expected}, got {got}", o.line, o.text);
+        } else if verbose {
+            println!("ok   {file}:{}: «{}» → {got}", o.line, o.text);
+        }
+    }
+    for label in &set.labels {
+        let mine: Vec<_> = outcomes.iter().filter(|o| o.label == label.id).collect();
+        let passed = mine.iter().filter(|o| o.passed()).count();
+        println!("{}: {passed}/{} examples pass", label.file.display(), mine.len());
+    }
+    Ok(if failed > 0 { exit::FOUND } else { exit::OK })
+}

@@ -1,0 +1,140 @@
+//! `claimwatch scan`: saved pages or URLs through extract, detect and judge.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use url::Url;
+
+use super::{Format, exit, fetcher, is_url, load, text_style, today, unknown_vendor};
+use claimwatch::config::{Setup, Vendor};
+use claimwatch::fetch::{Fetcher, Outcome, Rate};
+use claimwatch::pipeline::PageStatus;
+use claimwatch::report::{ClaimRecord, PageLine, Tally, page_text};
+use claimwatch::scan::scan_page;
+
+pub async fn scan(
+    config: &Path,
+    vendor: Option<&str>,
+    at: Option<NaiveDate>,
+    format: Format,
+    sources: &[String],
+) -> Result<u8> {
+    let setup = load(config)?;
+    let at = today(at);
+    let fixed: Option<&Vendor> = match vendor {
+        None | Some("auto") => None,
+        Some(id) => Some(setup.config.vendor(id).with_context(|| unknown_vendor(&setup, config, id))?),
+    };
+    let auto = vendor == Some("auto");
+    let fetcher = if sources.iter().any(|s| is_url(s)) { Some(fetcher(&setup.config.crawl)?) } else { None };
+    let style = text_style(format);
+    let mut out = std::io::stdout().lock();
+    let mut tally = Tally::default();
+    let mut attention = false;
+    for source in sources {
+        let loaded = if is_url(source) {
+            let fetcher = fetcher.as_ref().expect("a fetcher exists when a URL is given");
+            fetch_for_scan(fetcher, &setup, source, fixed, auto).await
+        } else {
+            std::fs::read(source).map(|b| (b, None)).map_err(|e| format!("cannot read: {e}"))
+        };
+        let (bytes, content_type) = match loaded {
+            Ok(l) => l,
+            Err(why) => {
+                fail(&mut out, format, &mut tally, source, &why)?;
+                continue;
+            }
+        };
+        let page = claimwatch::extract::extract(&bytes, content_type.as_deref());
+        let vendor = if auto {
+            let url = if is_url(source) {
+                Url::parse(source).ok()
+            } else {
+                page.canonical_url.as_deref().and_then(|u| Url::parse(u).ok())
+            };
+            match url.as_ref().and_then(|u| setup.config.vendor_for_url(u)) {
+                Some(v) => Some(v),
+                None => {
+                    let why = "cannot tell which vendor this page belongs to (its URL is on no configured \
+                               vendor's hosts); name it with --vendor";
+                    fail(&mut out, format, &mut tally, source, why)?;
+                    continue;
+                }
+            }
+        } else {
+            fixed
+        };
+        let result = scan_page(page, &setup.patterns, &setup.registry, vendor, at);
+        tally.add(&result);
+        attention |= result.worst().needs_attention();
+        let vendor_id = vendor.map(|v| v.id.as_str());
+        match format {
+            Format::Json => {
+                for c in &result.claims {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string(&ClaimRecord::new(source, vendor_id, c, at, &setup.registry))?
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string(&PageLine::checked(source, vendor_id, &result.page, result.claims.len()))?
+                )?;
+            }
+            Format::Text => writeln!(out, "{}", page_text(source, vendor_id, &result, style))?,
+        }
+    }
+    if format == Format::Text {
+        writeln!(
+            out,
+            "{} (judged as of {at} against {}, registry as of {})",
+            tally.text(),
+            setup.registry.path.display(),
+            setup.registry.as_of
+        )?;
+    }
+    Ok(if tally.failed > 0 {
+        exit::ERROR
+    } else if attention {
+        exit::FOUND
+    } else {
+        exit::OK
+    })
+}
+
+/// Fetches a URL for `scan` through the polite fetcher; redirects stay on the vendor's hosts
+/// when a vendor is named, anywhere otherwise.
+async fn fetch_for_scan(
+    fetcher: &Fetcher,
+    setup: &Setup,
+    source: &str,
+    vendor: Option<&Vendor>,
+    auto: bool,
+) -> Result<(Vec<u8>, Option<String>), String> {
+    let url = Url::parse(source).map_err(|e| format!("not a URL: {e}"))?;
+    let vendor = vendor.or_else(|| if auto { setup.config.vendor_for_url(&url) } else { None });
+    let (per_second, burst) = vendor
+        .map_or((setup.config.crawl.requests_per_second, setup.config.crawl.burst), |v| setup.config.crawl.rate_for(v));
+    let rate = Rate { per_second, burst };
+    let in_scope = |u: &Url| vendor.is_none_or(|v| u.host_str().is_some_and(|h| v.allows_host(h)));
+    let fetched = fetcher.fetch_page(&url, rate, &in_scope).await;
+    match fetched.outcome {
+        Outcome::Page { exchange, body } => Ok((body, exchange.header("content-type").map(str::to_string))),
+        Outcome::NotModified { .. } => Err("not modified".into()),
+        Outcome::Skipped(s) => Err(PageStatus::Skipped(s).why_not_checked().unwrap_or_default()),
+        Outcome::Failed { failure, .. } => Err(failure.to_string()),
+    }
+}
+
+fn fail(out: &mut impl Write, format: Format, tally: &mut Tally, source: &str, why: &str) -> Result<()> {
+    tally.failed += 1;
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string(&PageLine::failed(source, None, why))?)?,
+        Format::Text => writeln!(out, "{source}: not checked: {why}\n")?,
+    }
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! The finding lifecycle: what a run saw → page states, findings opened, kept, resolved or reopened, and the outbox entries those changes owe each recipient.
+//!
+//! Pure: the previous state, the run's pages, the registry and the date in; the new state out.
+//! A finding is identified by (vendor, label, kind, quoted text), so a footer claim on 200
+//! pages is one finding. It resolves only after two successful runs in a row without it on any
+//! page that carried it (a page that could not be fetched proves nothing), or at once when the
+//! registry makes it acceptable; it reopens if it comes back.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Recipient, Vendor};
+use crate::detect::Claim;
+use crate::fetch::Failure;
+use crate::i18n::NBSP;
+use crate::judge::{Verdict, judge};
+use crate::pipeline::{PageStatus, VendorReport};
+use crate::registry::Registry;
+use crate::scan::standing_of;
+use crate::store::{Change, Finding, FindingState, OutboxEntry, PageState, Sighting};
+
+/// Runs in a row a finding must be absent before it is resolved.
+pub const ABSENT_RUNS_TO_RESOLVE: u32 = 2;
+
+/// The short, stable id of a finding.
+pub fn finding_id(vendor: &str, label: &str, kind: &str, quote: &str) -> String {
+    let digest = Sha256::digest([vendor, label, kind, quote].join("\0").as_bytes());
+    hex::encode(&digest[..6])
+}
+
+fn id_of(vendor: &str, c: &Claim) -> String {
+    finding_id(vendor, &c.label, c.kind.as_str(), &quote_of(c))
+}
+
+fn quote_of(c: &Claim) -> String {
+    c.folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What the lifecycle needs besides the vendor's own state.
+pub struct Context<'a> {
+    pub registry: &'a Registry,
+    pub at: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub recipients: &'a [Recipient],
+}
+
+/// The new state of one vendor after a run.
+#[derive(Debug, Default)]
+pub struct VendorUpdate {
+    pub pages: Vec<PageState>,
+    pub findings: Vec<Finding>,
+    pub outbox: Vec<OutboxEntry>,
+    pub opened: usize,
+    pub resolved: usize,
+}
+
+/// Applies one run's pages of `vendor` to its stored pages and findings.
+pub fn update_vendor(
+    vendor: &Vendor,
+    report: &VendorReport,
+    previous_pages: Vec<PageState>,
+    previous_findings: Vec<Finding>,
+    ctx: &Context<'_>,
+) -> VendorUpdate {
+    let mut pages: BTreeMap<String, PageState> = previous_pages.into_iter().map(|p| (p.url.clone(), p)).collect();
+    let mut touched_pages: HashSet<String> = HashSet::new();
+    // Pages whose content is known this run: fetched, not modified, or gone (404/410).
+    let mut checked: HashSet<String> = HashSet::new();
+    for rec in &report.pages {
+        let url = rec.url.to_string();
+        let fresh = |claims: Vec<Claim>, status: &str| PageState {
+            vendor: vendor.id.clone(),
+            url: url.clone(),
+            last_fetch: rec.fetched_at.unwrap_or(ctx.now),
+            status: status.to_string(),
+            http_status: rec.http_status,
+            etag: rec.etag.clone(),
+            last_modified: rec.last_modified.clone(),
+            content_sha256: rec.content_sha256.clone(),
+            claims,
+        };
+        match &rec.status {
+            PageStatus::Fetched => {
+                pages.insert(url.clone(), fresh(rec.claims.iter().map(|c| c.claim.clone()).collect(), "fetched"));
+                checked.insert(url.clone());
+            }
+            PageStatus::NeedsJavascript => {
+                pages.insert(
+                    url.clone(),
+                    fresh(rec.claims.iter().map(|c| c.claim.clone()).collect(), "needs_javascript"),
+                );
+            }
+            PageStatus::NotModified => {
+                if let Some(p) = pages.get_mut(&url) {
+                    p.last_fetch = rec.fetched_at.unwrap_or(ctx.now);
+                    p.status = "not_modified".into();
+                    checked.insert(url.clone());
+                }
+            }
+            PageStatus::Failed(Failure::Status(404 | 410)) => {
+                pages.insert(url.clone(), fresh(Vec::new(), "gone"));
+                checked.insert(url.clone());
+            }
+            PageStatus::Failed(_) | PageStatus::Skipped(_) => continue,
+        }
+        touched_pages.insert(url);
+    }
+
+    // Every stored claim is judged again: the registry or the date may have changed.
+    let mut attention: BTreeMap<String, (Verdict, Vec<(String, Claim)>)> = BTreeMap::new();
+    let mut present: HashMap<String, Verdict> = HashMap::new();
+    for page in pages.values() {
+        for c in &page.claims {
+            let verdict = judge(c.kind, &standing_of(ctx.registry, Some(vendor), &c.scheme, ctx.at));
+            let id = id_of(&vendor.id, c);
+            if verdict.level.needs_attention() {
+                let entry = attention.entry(id.clone()).or_insert_with(|| (verdict.clone(), Vec::new()));
+                entry.1.push((page.url.clone(), c.clone()));
+            }
+            present.insert(id, verdict);
+        }
+    }
+
+    let mut findings: BTreeMap<String, Finding> =
+        previous_findings.into_iter().filter(|f| f.vendor == vendor.id).map(|f| (f.id.clone(), f)).collect();
+    let mut changes: Vec<(String, Change)> = Vec::new();
+    let mut touched: HashSet<String> = HashSet::new();
+    for (id, (verdict, sightings)) in &attention {
+        let (_, first) = &sightings[0];
+        let f = findings.entry(id.clone()).or_insert_with(|| {
+            changes.push((id.clone(), Change::Opened));
+            new_finding(id, vendor, first, verdict, ctx)
+        });
+        if f.state == FindingState::Resolved {
+            f.state = FindingState::Open;
+            f.reopened += 1;
+            f.resolved_at = None;
+            f.resolution = None;
+            changes.push((id.clone(), Change::Reopened));
+        }
+        f.last_seen = ctx.now;
+        f.absent_runs = 0;
+        f.level = verdict.level;
+        f.reason = verdict.reason.clone();
+        f.reason_fr = verdict.reason_fr.clone();
+        f.registry_sha256 = ctx.registry.sha256.clone();
+        f.registry_as_of = ctx.registry.as_of;
+        for (url, c) in sightings {
+            let s = f.pages.entry(url.clone()).or_insert_with(|| sighting(c, ctx.now));
+            s.last_seen = ctx.now;
+            s.matched = c.matched.clone();
+            s.context = c.context.clone();
+        }
+        touched.insert(id.clone());
+    }
+    for f in findings.values_mut().filter(|f| f.state == FindingState::Open && !attention.contains_key(&f.id)) {
+        let why = if let Some(now_ok) = present.get(&f.id) {
+            Some((
+                format!("now judged acceptable: {}", now_ok.reason),
+                format!("désormais jugé acceptable{NBSP}: {}", now_ok.reason_fr),
+            ))
+        } else if f.pages.keys().all(|u| checked.contains(u)) {
+            f.absent_runs += 1;
+            touched.insert(f.id.clone());
+            (f.absent_runs >= ABSENT_RUNS_TO_RESOLVE).then(|| {
+                (
+                    format!("absent from every page that carried it on {ABSENT_RUNS_TO_RESOLVE} successful runs in a row"),
+                    format!("absent de toutes les pages qui le portaient lors de {ABSENT_RUNS_TO_RESOLVE} passages réussis d'affilée"),
+                )
+            })
+        } else {
+            None
+        };
+        if let Some((why, why_fr)) = why {
+            f.state = FindingState::Resolved;
+            f.resolved_at = Some(ctx.now);
+            f.resolution = Some(why.clone());
+            changes.push((f.id.clone(), Change::Resolved { why, why_fr }));
+            touched.insert(f.id.clone());
+        }
+    }
+
+    let mut update = VendorUpdate::default();
+    for (id, change) in changes {
+        let f = &findings[&id];
+        match change {
+            Change::Resolved { .. } => update.resolved += 1,
+            _ => update.opened += 1,
+        }
+        if f.ack.as_ref().is_some_and(|a| a.active(ctx.at)) {
+            continue;
+        }
+        for r in ctx.recipients {
+            let wanted = r.wants(&f.vendor, f.level) && (r.resolutions || !matches!(change, Change::Resolved { .. }));
+            if wanted {
+                update.outbox.push(OutboxEntry {
+                    id: String::new(),
+                    recipient: r.email.clone(),
+                    lang: r.lang,
+                    change: change.clone(),
+                    finding: f.clone(),
+                    created_at: ctx.now,
+                    registry_as_of: ctx.registry.as_of,
+                });
+            }
+        }
+    }
+    update.pages = pages.into_iter().filter(|(u, _)| touched_pages.contains(u)).map(|(_, p)| p).collect();
+    update.findings = findings.into_iter().filter(|(id, _)| touched.contains(id)).map(|(_, f)| f).collect();
+    update
+}
+
+fn sighting(c: &Claim, now: DateTime<Utc>) -> Sighting {
+    Sighting {
+        first_seen: now,
+        last_seen: now,
+        matched: c.matched.clone(),
+        context: c.context.clone(),
+        location: c.location,
+        detail: c.detail.clone(),
+    }
+}
+
+fn new_finding(id: &str, vendor: &Vendor, c: &Claim, verdict: &Verdict, ctx: &Context<'_>) -> Finding {
+    Finding {
+        id: id.to_string(),
+        vendor: vendor.id.clone(),
+        label: c.label.clone(),
+        scheme: c.scheme.clone(),
+        kind: c.kind,
+        quote: quote_of(c),
+        state: FindingState::Open,
+        level: verdict.level,
+        reason: verdict.reason.clone(),
+        reason_fr: verdict.reason_fr.clone(),
+        first_seen: ctx.now,
+        last_seen: ctx.now,
+        resolved_at: None,
+        resolution: None,
+        reopened: 0,
+        absent_runs: 0,
+        pages: BTreeMap::new(),
+        registry_sha256: ctx.registry.sha256.clone(),
+        registry_as_of: ctx.registry.as_of,
+        ack: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,245 @@
+//! The store: a small typed API over sled (pages, findings, outbox, dead letters, runs); the rest of the code never sees sled.
+//!
+//! sled lets one process at a time hold a database: opening waits a few seconds for another
+//! claimwatch to finish, then says the store is busy. A run's page states, finding changes and
+//! their outbox entries are written in one transaction, and flushed before it returns.
+
+mod records;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use records::Stored;
+pub use records::{
+    Ack, Change, DeadLetter, Finding, FindingState, OutboxEntry, PageState, RunOutcome, RunRecord, Sighting, VendorRun,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store {path} is in use by another claimwatch process (waited {waited:?})")]
+    Busy { path: PathBuf, waited: Duration },
+    #[error("cannot open the store {path}: {why}")]
+    Open { path: PathBuf, why: String },
+    #[error("store error: {0}")]
+    Sled(String),
+    #[error("corrupt {tree} record {key:?}: {why}")]
+    Corrupt { tree: &'static str, key: String, why: String },
+    #[error("no finding {0}")]
+    NoFinding(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Sled(e.to_string())
+    }
+}
+
+impl From<TransactionError<StoreError>> for StoreError {
+    fn from(e: TransactionError<StoreError>) -> Self {
+        match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => e.into(),
+        }
+    }
+}
+
+/// Everything a run writes at once.
+#[derive(Debug, Clone, Default)]
+pub struct RunWrite {
+    pub pages: Vec<PageState>,
+    pub findings: Vec<Finding>,
+    /// Entries without ids yet: the store gives them ordered ones.
+    pub outbox: Vec<OutboxEntry>,
+    pub run: Option<RunRecord>,
+}
+
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    pages: sled::Tree,
+    findings: sled::Tree,
+    outbox: sled::Tree,
+    dead: sled::Tree,
+    runs: sled::Tree,
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(&Stored::V1(value)).expect("store records serialise")
+}
+
+fn decode<T: DeserializeOwned>(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice::<Stored<T>>(bytes).map(Stored::upgrade).map_err(|e| StoreError::Corrupt {
+        tree,
+        key: String::from_utf8_lossy(key).into_owned(),
+        why: e.to_string(),
+    })
+}
+
+fn page_key(vendor: &str, url: &str) -> Vec<u8> {
+    [vendor.as_bytes(), b"\0", url.as_bytes()].concat()
+}
+
+fn outbox_key(recipient: &str, seq: u64) -> String {
+    format!("{}\0{seq:020}", recipient.to_ascii_lowercase())
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`, waiting up to `wait` for another process to let go.
+    pub fn open(path: &Path, wait: Duration) -> Result<Store, StoreError> {
+        let started = Instant::now();
+        let db = loop {
+            match sled::Config::new().path(path).open() {
+                Ok(db) => break db,
+                Err(e) if e.to_string().contains("could not acquire lock") => {
+                    if started.elapsed() >= wait {
+                        return Err(StoreError::Busy { path: path.to_path_buf(), waited: started.elapsed() });
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => return Err(StoreError::Open { path: path.to_path_buf(), why: e.to_string() }),
+            }
+        };
+        Ok(Store {
+            path: path.to_path_buf(),
+            pages: db.open_tree("pages")?,
+            findings: db.open_tree("findings")?,
+            outbox: db.open_tree("outbox")?,
+            dead: db.open_tree("dead_letters")?,
+            runs: db.open_tree("runs")?,
+            db,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn all<T: DeserializeOwned>(tree: &sled::Tree, name: &'static str, prefix: &[u8]) -> Result<Vec<T>, StoreError> {
+        tree.scan_prefix(prefix)
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(name, &k, &v)
+            })
+            .collect()
+    }
+
+    pub fn page(&self, vendor: &str, url: &str) -> Result<Option<PageState>, StoreError> {
+        let key = page_key(vendor, url);
+        self.pages.get(&key)?.map(|v| decode("pages", &key, &v)).transpose()
+    }
+
+    /// Every known page of a vendor.
+    pub fn pages_of(&self, vendor: &str) -> Result<Vec<PageState>, StoreError> {
+        Self::all(&self.pages, "pages", &[vendor.as_bytes(), b"\0"].concat())
+    }
+
+    pub fn finding(&self, id: &str) -> Result<Option<Finding>, StoreError> {
+        self.findings.get(id.as_bytes())?.map(|v| decode("findings", id.as_bytes(), &v)).transpose()
+    }
+
+    pub fn findings(&self) -> Result<Vec<Finding>, StoreError> {
+        Self::all(&self.findings, "findings", b"")
+    }
+
+    /// Pending outbox entries, oldest first per recipient.
+    pub fn pending(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        Self::all(&self.outbox, "outbox", b"")
+    }
+
+    pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        Self::all(&self.dead, "dead_letters", b"")
+    }
+
+    /// Runs, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        Self::all(&self.runs, "runs", b"")
+    }
+
+    /// A fresh, increasing id (for runs).
+    pub fn next_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()?)
+    }
+
+    /// Writes a run's page states, finding changes and outbox entries in one transaction, then
+    /// flushes: either all of it is on disk, or none.
+    pub fn commit(&self, write: &RunWrite) -> Result<Vec<OutboxEntry>, StoreError> {
+        let committed = (&self.pages, &self.findings, &self.outbox, &self.runs).transaction(
+            |(pages, findings, outbox, runs)| {
+                for p in &write.pages {
+                    pages.insert(page_key(&p.vendor, &p.url), encode(p))?;
+                }
+                for f in &write.findings {
+                    findings.insert(f.id.as_bytes(), encode(f))?;
+                }
+                let mut entries = Vec::with_capacity(write.outbox.len());
+                for e in &write.outbox {
+                    let mut e = e.clone();
+                    e.id = outbox_key(&e.recipient, outbox.generate_id()?);
+                    outbox.insert(e.id.as_bytes(), encode(&e))?;
+                    entries.push(e);
+                }
+                if let Some(r) = &write.run {
+                    runs.insert(r.id.as_bytes(), encode(r))?;
+                }
+                crate::failpoint::hit("store-commit");
+                Ok::<_, ConflictableTransactionError<StoreError>>(entries)
+            },
+        )?;
+        self.db.flush()?;
+        Ok(committed)
+    }
+
+    /// Removes delivered entries (after the mail server accepted them).
+    pub fn delivered(&self, ids: &[String]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for id in ids {
+            batch.remove(id.as_bytes());
+        }
+        self.outbox.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Moves entries a server refused for good to the dead letters, in one transaction.
+    pub fn dead_letter(
+        &self,
+        entries: &[OutboxEntry],
+        error: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        (&self.outbox, &self.dead).transaction(|(outbox, dead)| {
+            for e in entries {
+                let letter = DeadLetter { entry: e.clone(), error: error.to_string(), at };
+                dead.insert(e.id.as_bytes(), encode(&letter))?;
+                outbox.remove(e.id.as_bytes())?;
+            }
+            Ok::<_, ConflictableTransactionError<StoreError>>(())
+        })?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Sets or clears a finding's acknowledgement.
+    pub fn set_ack(&self, id: &str, ack: Option<Ack>) -> Result<Finding, StoreError> {
+        let mut f = self.finding(id)?.ok_or_else(|| StoreError::NoFinding(id.to_string()))?;
+        f.ack = ack;
+        self.findings.insert(id.as_bytes(), encode(&f))?;
+        self.db.flush()?;
+        Ok(f)
+    }
+
+    /// Records a run on its own (a run that failed before it could commit anything else).
+    pub fn record_run(&self, run: &RunRecord) -> Result<(), StoreError> {
+        self.runs.insert(run.id.as_bytes(), encode(run))?;
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

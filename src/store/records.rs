@@ -1,0 +1,181 @@
+//! What the store keeps: pages and their claims, findings, outbox entries, dead letters and runs — each value versioned so the format can evolve.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Lang;
+use crate::detect::Claim;
+use crate::extract::Location;
+use crate::judge::Level;
+use crate::patterns::ClaimKind;
+
+/// The last known state of one page of one vendor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageState {
+    pub vendor: String,
+    pub url: String,
+    pub last_fetch: DateTime<Utc>,
+    /// `fetched`, `not_modified`, `needs_javascript`, `gone`…
+    pub status: String,
+    pub http_status: Option<u16>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// SHA-256 of the body as received, hex.
+    pub content_sha256: Option<String>,
+    /// Every claim of the last successful fetch, ok ones too: a registry change re-judges them.
+    pub claims: Vec<Claim>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingState {
+    Open,
+    Resolved,
+}
+
+/// Where a finding was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sighting {
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    /// The text as the page wrote it, and around it, at the last sighting.
+    pub matched: String,
+    pub context: String,
+    pub location: Location,
+    pub detail: String,
+}
+
+/// A reviewer's decision that a finding needs no further alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub reason: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// Alerts resume after this date; forever when `None`.
+    pub until: Option<NaiveDate>,
+}
+
+impl Ack {
+    pub fn active(&self, today: NaiveDate) -> bool {
+        self.until.is_none_or(|u| today <= u)
+    }
+}
+
+/// One claim that needs attention, identified by (vendor, label, kind, quoted text), with every
+/// page where it was seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    pub vendor: String,
+    pub label: String,
+    pub scheme: String,
+    pub kind: ClaimKind,
+    /// The quoted text, folded: part of the identity.
+    pub quote: String,
+    pub state: FindingState,
+    pub level: Level,
+    pub reason: String,
+    #[serde(default)]
+    pub reason_fr: String,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    /// How many times it came back after being resolved.
+    pub reopened: u32,
+    /// Successful runs in a row on which it was absent from every page that carried it.
+    pub absent_runs: u32,
+    pub pages: BTreeMap<String, Sighting>,
+    pub registry_sha256: String,
+    pub registry_as_of: NaiveDate,
+    pub ack: Option<Ack>,
+}
+
+/// What happened to a finding, as announced in an alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "change")]
+pub enum Change {
+    Opened,
+    Reopened,
+    Resolved {
+        why: String,
+        #[serde(default)]
+        why_fr: String,
+    },
+}
+
+/// One thing one recipient must hear of, written with the finding change it reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Store key, unique and ordered.
+    pub id: String,
+    pub recipient: String,
+    pub lang: Lang,
+    pub change: Change,
+    /// The finding as it was when the change was recorded.
+    pub finding: Finding,
+    pub created_at: DateTime<Utc>,
+    /// Registry date at the time, for the staleness flag of the digest.
+    pub registry_as_of: NaiveDate,
+}
+
+/// Entries a mail server refused permanently: kept, shown, never silently dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub entry: OutboxEntry,
+    pub error: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    Completed,
+    Interrupted,
+    Failed,
+}
+
+/// One vendor's counts in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorRun {
+    pub vendor: String,
+    pub pages_fetched: usize,
+    pub pages_not_checked: usize,
+    pub claims: usize,
+    pub warnings: usize,
+    pub violations: usize,
+    pub nothing_checked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: String,
+    pub started: DateTime<Utc>,
+    pub ended: DateTime<Utc>,
+    pub at: NaiveDate,
+    pub outcome: RunOutcome,
+    pub vendors: Vec<VendorRun>,
+    pub registry_sha256: String,
+    pub registry_as_of: NaiveDate,
+    pub registry_stale: bool,
+    pub findings_opened: usize,
+    pub findings_resolved: usize,
+    pub error: Option<String>,
+}
+
+/// The versioned envelope of every stored value. A new format adds a variant and a migration
+/// in `upgrade`; old values stay readable.
+#[derive(Serialize, Deserialize)]
+pub(super) enum Stored<T> {
+    V1(T),
+}
+
+impl<T> Stored<T> {
+    pub(super) fn upgrade(self) -> T {
+        match self {
+            Stored::V1(t) => t,
+        }
+    }
+}
