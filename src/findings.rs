@@ -147,11 +147,18 @@ pub fn update_vendor(
         f.reason_fr = verdict.reason_fr.clone();
         f.registry_sha256 = ctx.registry.sha256.clone();
         f.registry_as_of = ctx.registry.as_of;
+        // Claims come in page order (body text first, then title, meta, alt…): the first one of
+        // a page is the one to quote.
+        let mut quoted: HashSet<&str> = HashSet::new();
         for (url, c) in sightings {
             let s = f.pages.entry(url.clone()).or_insert_with(|| sighting(c, ctx.now));
             s.last_seen = ctx.now;
-            s.matched = c.matched.clone();
-            s.context = c.context.clone();
+            if quoted.insert(url) {
+                s.matched = c.matched.clone();
+                s.context = c.context.clone();
+                s.location = c.location;
+                s.detail = c.detail.clone();
+            }
         }
         touched.insert(id.clone());
     }

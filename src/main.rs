@@ -27,6 +27,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the bundled demo: fictional vendor sites and a mail server on loopback, four runs.
+    Demo,
     /// Crawl every configured vendor politely, judge every claim, record findings, send alerts (the job cron runs).
     Check {
         #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
@@ -154,6 +156,10 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
+            Command::Demo => {
+                let mut out = std::io::stdout();
+                claimwatch::demo::run(&mut out).await.map(|()| exit::OK).map_err(anyhow::Error::from)
+            }
             Command::Check { config, vendors, at, format, dry_run, eml_dir } => {
                 cli::check::check(CheckArgs { config, vendors, at, format, dry_run, eml_dir }).await
             }

@@ -62,6 +62,9 @@ fn parse_xml(text: &str, max_urls: usize) -> Result<Sitemap, SitemapError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(true);
     let mut root: Option<String> = None;
+    // Open elements below the root, to take only a <loc> that belongs to a <url> or <sitemap>
+    // (image and video extensions have their own <image:loc>).
+    let mut open: Vec<String> = Vec::new();
     let mut in_loc = false;
     let mut loc = String::new();
     let mut found = Vec::new();
@@ -82,9 +85,13 @@ fn parse_xml(text: &str, max_urls: usize) -> Result<Sitemap, SitemapError> {
                         return Err(SitemapError::NotASitemap(format!("root element <{name}>")));
                     }
                     root = Some(name);
-                } else if name == "loc" {
-                    in_loc = true;
-                    loc.clear();
+                } else {
+                    let entry = open.last().is_some_and(|p| p == "url" || p == "sitemap");
+                    if name == "loc" && entry {
+                        in_loc = true;
+                        loc.clear();
+                    }
+                    open.push(name);
                 }
             }
             Ok(Event::Text(t)) if in_loc => loc.push_str(&t.into_inner()),
@@ -101,6 +108,7 @@ fn parse_xml(text: &str, max_urls: usize) -> Result<Sitemap, SitemapError> {
             }
             Ok(Event::End(e)) => {
                 let name = e.local_name().as_ref().to_ascii_lowercase();
+                open.pop();
                 if name == "loc" && in_loc {
                     in_loc = false;
                     let l = loc.trim();
@@ -180,6 +188,13 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(parse(bomb.as_bytes(), MB, 10).unwrap(), Sitemap::Urls(vec!["https://h.fr/ok".into()]));
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn image_locations_are_not_pages() {
+        let xml = r#"<urlset xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+<url><loc>https://h.fr/page</loc><image:image><image:loc>https://h.fr/photo.jpg</image:loc></image:image></url></urlset>"#;
+        assert_eq!(parse(xml.as_bytes(), MB, 10).unwrap(), Sitemap::Urls(vec!["https://h.fr/page".into()]));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The README's run command: the bundled demo works on a fresh machine and says what the README promises.
+//! The README's run command (`claimwatch demo`) and the bundled samples: they work on a fresh machine, without internet, and say what the README promises.
 
 mod common;
 
@@ -18,9 +18,37 @@ fn demo_pages() -> Vec<String> {
 }
 
 #[test]
-fn the_readme_shows_the_command_this_test_runs() {
+fn the_readme_shows_the_commands_these_tests_run() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    assert!(readme.contains(&format!("cargo run --release -- {RUN_ARGS}")), "README run command changed");
+    assert!(readme.contains("cargo run --release -- demo"), "README run command changed");
+    assert!(readme.contains(&format!("claimwatch {RUN_ARGS}")), "README sample scan command changed");
+}
+
+#[test]
+fn the_demo_shows_findings_alerts_sent_once_and_a_resolution() {
+    let out = claimwatch(&["demo"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    let runs: Vec<&str> = text.split("━━ Run ").collect();
+    assert_eq!(runs.len(), 5, "four runs: {text}");
+    assert!(runs[1].contains("findings: 4 opened, 0 resolved this run; 4 open in the store"), "{}", runs[1]);
+    assert!(runs[1].contains("emails delivered this run: 2"), "{}", runs[1]);
+    assert!(
+        runs[1]
+            .contains("Subject: [claimwatch] 4 nouveaux constats — Brume Cloud, Ciel Confiance, Stratus Hébergement")
+    );
+    assert!(runs[1].contains("Subject: [claimwatch] 3 new findings — Brume Cloud, Ciel Confiance"));
+    assert!(
+        runs[1]
+            .contains("Motif\u{A0}: Brume est seulement en cours de qualification depuis le 1er\u{A0}mars\u{A0}2026"),
+        "{}",
+        runs[1]
+    );
+    assert!(runs[2].contains("emails delivered this run: 0"), "nothing sent twice: {}", runs[2]);
+    assert!(runs[3].contains("emails delivered this run: 0"), "gone once is not resolved: {}", runs[3]);
+    assert!(runs[4].contains("findings: 0 opened, 2 resolved this run; 2 open in the store"), "{}", runs[4]);
+    assert!(runs[4].contains("Subject: [claimwatch] 2 constats résolus — Ciel Confiance"), "{}", runs[4]);
+    assert!(!runs[4].contains("compliance@buyer.example"), "resolutions only to who wants them");
 }
 
 #[test]

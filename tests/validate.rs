@@ -186,3 +186,32 @@ speed = 3",
         assert!(err.contains(needle), "{needle}: {err}");
     }
 }
+
+#[test]
+fn smtp_and_recipient_problems_are_reported_with_their_lines() {
+    let scratch = Scratch::new();
+    let alerts = "[smtp]\nhost = \"mail.example\"\nsecurity = \"ssl\"\nfrom = \"not an address\"\npassword_env = \"BAD-NAME\"\n\n\
+                  [[recipient]]\nemail = \"nobody\"\n\n[[recipient]]\nemail = \"a@b.example\"\nvendors = [\"ghost\"]\nlang = \"de\"\n";
+    let config = write_config(&scratch, "", &format!("{alerts}\n[[vendor]]\nid = \"v\"\nname = \"v\"\n"));
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for needle in [
+        "unknown variant `ssl`",
+        "`not an address` is not an email address",
+        "password_env must name an environment variable",
+        "`nobody` is not an email address",
+        "unknown variant `de`",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+}
+
+#[test]
+fn recipients_without_an_smtp_section_are_an_error() {
+    let scratch = Scratch::new();
+    let config = write_config(&scratch, "", "[[recipient]]\nemail = \"a@b.example\"\n");
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("there is no [smtp] section"), "{}", stderr(&out));
+}

@@ -67,8 +67,8 @@ const FR: Words = Words {
     greeting: "Bonjour,",
     new_one: "nouveau constat",
     new_many: "nouveaux constats",
-    resolved_one: "résolu",
-    resolved_many: "résolus",
+    resolved_one: "constat résolu",
+    resolved_many: "constats résolus",
     resolutions: "Constats résolus",
     reason: "Motif",
     quote: "Texte relevé",
@@ -88,8 +88,8 @@ const EN: Words = Words {
     greeting: "Hello,",
     new_one: "new finding",
     new_many: "new findings",
-    resolved_one: "resolved",
-    resolved_many: "resolved",
+    resolved_one: "finding resolved",
+    resolved_many: "findings resolved",
     resolutions: "Resolved findings",
     reason: "Reason",
     quote: "Quoted text",
@@ -167,6 +167,14 @@ fn ours(lang: Lang, s: &str) -> String {
     }
 }
 
+/// "Label :" in French (no-break space), "Label:" in English.
+fn colon(lang: Lang, label: &str) -> String {
+    match lang {
+        Lang::Fr => format!("{label}{NBSP}:"),
+        Lang::En => format!("{label}:"),
+    }
+}
+
 /// Header-safe: no control characters (a CR or LF could start a new header).
 fn header_safe(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
@@ -213,7 +221,7 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
 
     let registry_as_of = entries.iter().map(|e| e.registry_as_of).max().unwrap_or(ctx.today);
     let stale = (ctx.today - registry_as_of).num_days() > i64::from(ctx.max_registry_age_days);
-    let registry_line = format!("{}: {}", w.registry, date(lang, registry_as_of));
+    let registry_line = format!("{} {}", colon(lang, w.registry), date(lang, registry_as_of));
     let stale_line = w.stale.replace("{days}", &ctx.max_registry_age_days.to_string());
 
     let mut text = String::new();
@@ -260,8 +268,7 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
                 f.label,
                 kind_name(lang, f.kind)
             );
-            let _ =
-                writeln!(text, "* {head}\n  {}\n  {} {}\n", ours(lang, &format!("{} : {why}", w.reason)), w.id, f.id);
+            let _ = writeln!(text, "* {head}\n  {} {why}\n  {} {}\n", colon(lang, w.reason), w.id, f.id);
             let _ = write!(
                 html,
                 "<li>{} — <em>{}</em> <small>({} {})</small></li>",
@@ -276,7 +283,7 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
     let _ = writeln!(text, "{}", ours(lang, &registry_line));
     let _ = write!(html, "<hr><p><small>{}", esc(&ours(lang, &registry_line)));
     if let Some(head) = ctx.evidence_head {
-        let line = format!("{}: {head}", w.evidence);
+        let line = format!("{} {head}", colon(lang, w.evidence));
         let _ = writeln!(text, "{}", ours(lang, &line));
         let _ = write!(html, "<br>{}", esc(&ours(lang, &line)));
     }
@@ -304,13 +311,13 @@ fn finding_block(lang: Lang, e: &OutboxEntry, text: &mut String, html: &mut Stri
     let latest = f.pages.values().max_by_key(|s| s.last_seen);
     let first_seen: DateTime<Utc> = f.first_seen;
     let _ = writeln!(text, "{title}");
-    let _ = writeln!(text, "  {} {}", ours(lang, &format!("{} :", w.quote)), quoted(lang, &example(f)));
-    let _ = writeln!(text, "  {}", ours(lang, &format!("{} : {}", w.reason, reason(lang, f))));
+    let _ = writeln!(text, "  {} {}", colon(lang, w.quote), quoted(lang, &example(f)));
+    let _ = writeln!(text, "  {} {}", colon(lang, w.reason), reason(lang, f));
     if let Some(s) = latest {
-        let _ = writeln!(text, "  {}", ours(lang, &format!("{} :", w.context)) + " " + &quoted(lang, &s.context));
+        let _ = writeln!(text, "  {} {}", colon(lang, w.context), quoted(lang, &s.context));
     }
     let _ = writeln!(text, "  {} {}", w.first_seen, date(lang, first_seen.date_naive()));
-    let _ = writeln!(text, "  {} ({}){NBSP}:", w.pages, f.pages.len());
+    let _ = writeln!(text, "  {}", colon(lang, &format!("{} ({})", w.pages, f.pages.len())));
     for url in f.pages.keys().take(PAGES_SHOWN) {
         let _ = writeln!(text, "    - {url}");
     }
@@ -327,10 +334,10 @@ fn finding_block(lang: Lang, e: &OutboxEntry, text: &mut String, html: &mut Stri
         esc(&f.label),
         esc(kind_name(lang, f.kind)),
         esc(&again),
-        esc(&ours(lang, &format!("{} :", w.quote))),
+        esc(&colon(lang, w.quote)),
         esc(&quoted(lang, &example(f)))
     );
-    let _ = write!(html, "<p>{}</p>", esc(&ours(lang, &format!("{} : {}", w.reason, reason(lang, f)))));
+    let _ = write!(html, "<p>{} {}</p>", esc(&colon(lang, w.reason)), esc(reason(lang, f)));
     if let Some(s) = latest {
         let _ =
             write!(html, "<blockquote style=\"color:#333\">{}</blockquote>", highlight_html(&s.context, &s.matched));
