@@ -82,12 +82,28 @@ impl Mailbox {
 
     /// Starts a server on an already bound listener (to come back on a known port).
     pub fn start_on(listener: TcpListener) -> std::io::Result<Mailbox> {
+        Self::serve(listener, None)
+    }
+
+    /// Starts a server that offers STARTTLS with the certificate and key (PEM files) given.
+    pub fn start_tls(ip: IpAddr, cert_path: &std::path::Path, key_path: &std::path::Path) -> std::io::Result<Mailbox> {
+        let tls = mailin_embedded::SslConfig::SelfSigned {
+            cert_path: cert_path.display().to_string(),
+            key_path: key_path.display().to_string(),
+        };
+        Self::serve(TcpListener::bind((ip, 0))?, Some(tls))
+    }
+
+    fn serve(listener: TcpListener, tls: Option<mailin_embedded::SslConfig>) -> std::io::Result<Mailbox> {
         let addr = listener.local_addr()?;
         let received = Arc::new(Mutex::new(Vec::new()));
         let mood = Arc::new(Mutex::new(Mood::Accept));
         let keeper = Keeper { received: received.clone(), mood: mood.clone(), current: None };
         let mut server = Server::new(keeper);
         server.with_name("claimwatch.localhost").with_tcp_listener(listener).with_num_threads(2);
+        if let Some(tls) = tls {
+            server.with_ssl(tls).map_err(|e| std::io::Error::other(e.to_string()))?;
+        }
         // serve() never returns, and its error type is not Send: it stays on its own thread.
         std::thread::Builder::new().name("mailbox".into()).spawn(move || {
             if let Err(e) = server.serve() {

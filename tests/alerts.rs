@@ -382,3 +382,30 @@ async fn html_text_of_a_warning_escapes_and_links_only_http_pages() {
     assert!(html.contains("AVERTISSEMENT"));
     assert!(html.contains("&amp; «\u{A0}souveraine\u{A0}»"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_go_over_starttls_and_certificates_are_checked_unless_told_otherwise() {
+    let site = site_with("Notre offre est qualifiée SecNumCloud.").await;
+    let scratch = Scratch::new();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let cert_path = scratch.write("cert.pem", cert.cert.pem());
+    let key_path = scratch.write("key.pem", cert.signing_key.serialize_pem());
+    let mailbox = Mailbox::start_tls(localhost(), &cert_path, &key_path).unwrap();
+    let smtp = |danger: bool| {
+        format!(
+            "[smtp]\nhost = \"localhost\"\nport = {}\nsecurity = \"starttls\"\nfrom = \"alerts@claimwatch.example\"\ntimeout_secs = 5\ndanger_accept_invalid_certs = {danger}\n\n\
+             [[recipient]]\nemail = \"regulateur@dgccrf.example\"\n",
+            mailbox.addr.port()
+        )
+    };
+    // A self-signed certificate is refused by default: the alert waits, it is not lost.
+    let config = write_config(&scratch, CRAWL, &format!("{}\n{}", smtp(false), vendor_toml("v", &site.url("/"), "")));
+    let out = check(&config, &[], &[]).await;
+    assert!(stdout(&out).contains("NOT sent, kept for the next run"), "{}", stdout(&out));
+    assert!(mailbox.received().is_empty());
+    // Told explicitly (tests only), it goes through STARTTLS, and the setting is logged.
+    let config = write_config(&scratch, CRAWL, &format!("{}\n{}", smtp(true), vendor_toml("v", &site.url("/"), "")));
+    let out = check(&config, &[], &[]).await;
+    assert_eq!(mailbox.received().len(), 1, "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("certificate verification is OFF"), "{}", stderr(&out));
+}
