@@ -196,6 +196,7 @@ pub async fn run(out: &mut dyn Write) -> Result<(), DemoError> {
             dry_run: false,
             eml_dir: None,
             smtp_password: None,
+            control: crate::pipeline::Control::never(),
         };
         let quiet = |_: Event<'_>| {};
         let output = run::check(setup.clone(), &store, opts, &quiet).await?;

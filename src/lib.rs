@@ -3,6 +3,7 @@ pub mod alert;
 pub mod canon;
 pub mod config;
 pub mod crawl;
+pub mod daemon;
 pub mod demo;
 pub mod detect;
 pub mod diag;

@@ -29,6 +29,21 @@ struct Cli {
 enum Command {
     /// Run the bundled demo: fictional vendor sites and a mail server on loopback, four runs.
     Demo,
+    /// Run on the [schedule]: checks, alert retries, graceful shutdown, reload on SIGHUP.
+    Daemon {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+    },
+    /// Last runs, next scheduled run, open findings, outbox and registry.
+    Status {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// How many runs to show.
+        #[arg(long, default_value_t = 10)]
+        last: usize,
+    },
     /// Crawl every configured vendor politely, judge every claim, record findings, send alerts (the job cron runs).
     Check {
         #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
@@ -47,6 +62,9 @@ enum Command {
         /// With --dry-run: write the emails it would send as .eml files here.
         #[arg(long, requires = "dry_run")]
         eml_dir: Option<PathBuf>,
+        /// Print nothing unless something is new or failed (for cron, which mails any output).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Scan saved pages or URLs: which labels they claim, how, and whether the vendor holds them.
     Scan {
@@ -139,11 +157,15 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The daemon tells what it does (next run, runs, alerts); commands speak only of problems.
+    let default_filter =
+        if matches!(cli.command, Command::Daemon { .. }) { "claimwatch=info" } else { "claimwatch=warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "claimwatch=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     claimwatch::failpoint::arm_from_env();
     // Page analysis runs on blocking threads, each with its own regex caches: a few are enough.
@@ -160,9 +182,14 @@ fn main() -> ExitCode {
                 let mut out = std::io::stdout();
                 claimwatch::demo::run(&mut out).await.map(|()| exit::OK).map_err(anyhow::Error::from)
             }
-            Command::Check { config, vendors, at, format, dry_run, eml_dir } => {
-                cli::check::check(CheckArgs { config, vendors, at, format, dry_run, eml_dir }).await
+            Command::Check { config, vendors, at, format, dry_run, eml_dir, quiet } => {
+                cli::check::check(CheckArgs { config, vendors, at, format, dry_run, eml_dir, quiet }).await
             }
+            Command::Daemon { config } => claimwatch::daemon::run(config, cli::check::smtp_password)
+                .await
+                .map(|()| exit::OK)
+                .map_err(anyhow::Error::from),
+            Command::Status { config, format, last } => cli::status::status(&config, format, last),
             Command::Scan { config, vendor, at, format, sources } => {
                 cli::scan::scan(&config, vendor.as_deref(), at, format, &sources).await
             }

@@ -136,6 +136,50 @@ impl VendorReport {
     }
 }
 
+/// Stops a run from outside (a signal to the daemon): no page is taken after the stop, and
+/// pages in flight may finish until the grace deadline; after it they are abandoned.
+#[derive(Clone)]
+pub struct Control {
+    rx: tokio::sync::watch::Receiver<Option<Instant>>,
+}
+
+/// The other end of a [`Control`].
+pub struct Stopper {
+    tx: tokio::sync::watch::Sender<Option<Instant>>,
+}
+
+impl Control {
+    /// A control for runs nobody stops.
+    pub fn never() -> Control {
+        Self::new().1
+    }
+
+    pub fn new() -> (Stopper, Control) {
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        (Stopper { tx }, Control { rx })
+    }
+
+    /// When pages in flight must be done, once the run was asked to stop.
+    pub fn stop_deadline(&self) -> Option<Instant> {
+        *self.rx.borrow()
+    }
+
+    /// Resolves when a stop is asked (never, if the stopper is gone without asking).
+    pub async fn stopped(&self) {
+        let mut rx = self.rx.clone();
+        if rx.wait_for(|v| v.is_some()).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+impl Stopper {
+    /// Stops the run: pages in flight may take `grace` to finish.
+    pub fn stop(&self, grace: std::time::Duration) {
+        let _ = self.tx.send(Some(Instant::now() + grace));
+    }
+}
+
 /// What happens during a run, as it happens (progress bars, streaming output).
 pub enum Event<'a> {
     Page { vendor: &'a Vendor, page: &'a PageRecord },
@@ -150,7 +194,7 @@ pub async fn run_once(
     at: NaiveDate,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Vec<VendorReport> {
-    run_with(setup, fetcher, vendors, &HashMap::new(), at, on_event).await
+    run_with(setup, fetcher, vendors, &HashMap::new(), at, &Control::never(), on_event).await
 }
 
 /// Like [`run_once`], with pages each vendor must fetch whatever its budgets (those that carry
@@ -161,18 +205,20 @@ pub async fn run_with(
     vendors: &[Vendor],
     must_fetch: &HashMap<String, Vec<Url>>,
     at: NaiveDate,
+    control: &Control,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Vec<VendorReport> {
     let deadline = Instant::now() + setup.config.crawl.run_budget;
     let none = Vec::new();
     let crawls = vendors.iter().map(|v| {
         let must = must_fetch.get(&v.id).unwrap_or(&none);
-        crawl_vendor(setup.clone(), fetcher.clone(), v, must, at, deadline, on_event)
+        crawl_vendor(setup.clone(), fetcher.clone(), v, must, at, deadline, control, on_event)
     });
     futures_util::future::join_all(crawls).await
 }
 
 /// Crawls one vendor's site within its budgets.
+#[allow(clippy::too_many_arguments)]
 async fn crawl_vendor(
     setup: Arc<Setup>,
     fetcher: Arc<Fetcher>,
@@ -180,6 +226,7 @@ async fn crawl_vendor(
     must_fetch: &[Url],
     at: NaiveDate,
     deadline: Instant,
+    control: &Control,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> VendorReport {
     let crawl = &setup.config.crawl;
@@ -206,14 +253,22 @@ async fn crawl_vendor(
         pages_over_budget: 0,
     };
     let mut tasks: JoinSet<(PageRecord, Vec<Url>)> = JoinSet::new();
-    let mut out_of_time = false;
+    let mut in_flight: HashMap<tokio::task::Id, (Url, u32)> = HashMap::new();
+    let mut taking = true;
     loop {
-        while !out_of_time && tasks.len() < VENDOR_PARALLELISM {
+        while taking && tasks.len() < VENDOR_PARALLELISM {
             let Some((url, depth)) = frontier.take_next() else { break };
-            if Instant::now() >= deadline {
-                out_of_time = true;
+            let why_not = if control.stop_deadline().is_some() {
+                Some(Skip::Interrupted)
+            } else if Instant::now() >= deadline {
+                Some(Skip::Budget)
+            } else {
+                None
+            };
+            if let Some(skip) = why_not {
+                taking = false;
                 for (url, depth) in std::iter::once((url, depth)).chain(frontier.drain()) {
-                    let page = unchecked(url, depth, PageStatus::Skipped(Skip::Budget));
+                    let page = unchecked(url, depth, PageStatus::Skipped(skip.clone()));
                     on_event(Event::Page { vendor: &vendor, page: &page });
                     report.pages.push(page);
                 }
@@ -227,19 +282,56 @@ async fn crawl_vendor(
                 rate,
                 at,
             };
-            tasks.spawn(job.run(url, depth));
+            let handle = tasks.spawn(job.run(url.clone(), depth));
+            in_flight.insert(handle.id(), (url, depth));
         }
-        let Some(joined) = tasks.join_next().await else { break };
+        if tasks.is_empty() {
+            break;
+        }
+        // Wait for a page; when the run is stopped, pages in flight get until the grace deadline.
+        let joined = match control.stop_deadline() {
+            Some(grace_end) => match tokio::time::timeout_at(grace_end, tasks.join_next_with_id()).await {
+                Ok(j) => j,
+                Err(_) => {
+                    tasks.abort_all();
+                    for (_, (url, depth)) in in_flight.drain() {
+                        let page = unchecked(url, depth, PageStatus::Skipped(Skip::Interrupted));
+                        on_event(Event::Page { vendor: &vendor, page: &page });
+                        report.pages.push(page);
+                    }
+                    while tasks.join_next().await.is_some() {}
+                    break;
+                }
+            },
+            None => tokio::select! {
+                j = tasks.join_next_with_id() => j,
+                () = control.stopped() => {
+                    taking = false;
+                    continue;
+                }
+            },
+        };
+        let Some(joined) = joined else { break };
         let (page, links) = match joined {
-            Ok(done) => done,
+            Ok((id, done)) => {
+                in_flight.remove(&id);
+                done
+            }
             Err(e) => {
                 tracing::error!(vendor = %vendor.id, "page task failed: {e}");
+                if let Some((url, depth)) = in_flight.remove(&e.id()) {
+                    let page =
+                        unchecked(url, depth, PageStatus::Failed(Failure::Connect(format!("page task failed: {e}"))));
+                    report.pages.push(page);
+                }
                 continue;
             }
         };
         frontier.mark_seen(&page.final_url);
-        for link in &links {
-            frontier.offer(link, page.depth + 1);
+        if taking {
+            for link in &links {
+                frontier.offer(link, page.depth + 1);
+            }
         }
         on_event(Event::Page { vendor: &vendor, page: &page });
         report.pages.push(page);

@@ -11,7 +11,7 @@ use crate::alert::{self, Delivery, Digest, DigestContext, Mailer};
 use crate::config::{Setup, Vendor};
 use crate::fetch::{FetchError, Fetcher, MemoryValidators, ValidatorCache, Validators};
 use crate::findings::{self, Context};
-use crate::pipeline::{self, Event, VendorReport};
+use crate::pipeline::{self, Control, Event, VendorReport};
 use crate::store::{FindingState, OutboxEntry, RunOutcome, RunRecord, RunWrite, Store, StoreError, VendorRun};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,10 +32,15 @@ pub struct RunOptions {
     pub eml_dir: Option<PathBuf>,
     /// The SMTP password, read from the environment by the caller.
     pub smtp_password: Option<String>,
+    /// Lets the daemon stop the run on SIGTERM.
+    pub control: Control,
 }
 
 pub struct RunOutput {
     pub reports: Vec<VendorReport>,
+    /// Claims on the pages checked this run (fetched, or not modified and still known), by
+    /// (label, kind).
+    pub claims: std::collections::BTreeMap<(String, String), usize>,
     pub run: RunRecord,
     /// Entries this run recorded (with their store ids, unless dry run).
     pub recorded: Vec<OutboxEntry>,
@@ -85,17 +90,23 @@ pub async fn check(
         must_fetch.insert(v.id.clone(), open_pages);
     }
     let fetcher = Arc::new(Fetcher::new(&setup.config.crawl, validators)?);
-    let reports = pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &must_fetch, opts.at, on_event).await;
+    let reports =
+        pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &must_fetch, opts.at, &opts.control, on_event).await;
+    let interrupted = opts.control.stop_deadline().is_some();
 
     let now = Utc::now();
     let ctx = Context { registry: &setup.registry, at: opts.at, now, recipients: &setup.config.recipients };
     let mut write = RunWrite::default();
     let (mut opened, mut resolved) = (0, 0);
+    let mut claims = std::collections::BTreeMap::new();
     let mut vendor_runs = Vec::new();
     for (vendor, report) in opts.vendors.iter().zip(&reports) {
         let pages = previous_pages.remove(&vendor.id).unwrap_or_default();
         let findings_of: Vec<_> = all_findings.iter().filter(|f| f.vendor == vendor.id).cloned().collect();
         let update = findings::update_vendor(vendor, report, pages, findings_of, &ctx);
+        for c in update.pages.iter().flat_map(|p| &p.claims) {
+            *claims.entry((c.label.clone(), c.kind.to_string())).or_default() += 1;
+        }
         opened += update.opened;
         resolved += update.resolved;
         write.pages.extend(update.pages);
@@ -117,7 +128,7 @@ pub async fn check(
         started,
         ended: Utc::now(),
         at: opts.at,
-        outcome: RunOutcome::Completed,
+        outcome: if interrupted { RunOutcome::Interrupted } else { RunOutcome::Completed },
         vendors: vendor_runs,
         registry_sha256: setup.registry.sha256.clone(),
         registry_as_of: setup.registry.as_of,
@@ -155,7 +166,7 @@ pub async fn check(
             let from: lettre::message::Mailbox = from.parse().map_err(|_| alert::AlertError::Address(from.clone()))?;
             eml_files = alert::write_eml(dir, &from, &digests)?;
         }
-        return Ok(RunOutput { reports, run, recorded: write.outbox, delivery: None, digests, eml_files });
+        return Ok(RunOutput { reports, claims, run, recorded: write.outbox, delivery: None, digests, eml_files });
     }
 
     let recorded = store.commit(&write)?;
@@ -167,7 +178,7 @@ pub async fn check(
         }
         _ => None,
     };
-    Ok(RunOutput { reports, run, recorded, delivery, digests: Vec::new(), eml_files: Vec::new() })
+    Ok(RunOutput { reports, claims, run, recorded, delivery, digests: Vec::new(), eml_files: Vec::new() })
 }
 
 /// One outbox pass on its own (the daemon retries between runs; `check` does it after a run).

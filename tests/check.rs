@@ -167,3 +167,23 @@ async fn robots_command_explains_each_url_from_a_file_or_a_site() {
     .await;
     assert_eq!(stdout(&out), format!("disallowed {}\nallowed {}\n", site.url("/no/x"), site.url("/yes")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_check_speaks_only_when_something_is_new_or_failed() {
+    let site = vendor_site("127.0.0.1", "Notre offre est qualifiée SecNumCloud.").await;
+    let scratch = Scratch::new();
+    let config = write_config(&scratch, CRAWL, &vendor_toml("v", &site.url("/"), ""));
+    let run = || cli(vec!["check".into(), "--quiet".into(), "--config".into(), config.display().to_string()]);
+    let first = run().await;
+    assert!(stdout(&first).contains("findings: 1 opened"), "new: {}", stdout(&first));
+    assert!(stderr(&first).is_empty(), "no progress lines: {}", stderr(&first));
+    let second = run().await;
+    assert_eq!(stdout(&second), "", "nothing new: silence for cron");
+    assert_eq!(stderr(&second), "");
+    assert_eq!(second.status.code(), Some(1), "the exit code still tells a violation is open");
+    site.route("/robots.txt", |_, _| response(503, &[], ""));
+    let scratch2 = Scratch::new();
+    let config2 = write_config(&scratch2, CRAWL, &vendor_toml("v", &site.url("/"), ""));
+    let failed = cli(vec!["check".into(), "--quiet".into(), "--config".into(), config2.display().to_string()]).await;
+    assert!(stdout(&failed).contains("NOT CHECKED"), "a failure speaks: {}", stdout(&failed));
+}

@@ -25,6 +25,7 @@ pub struct CheckArgs {
     pub format: Format,
     pub dry_run: bool,
     pub eml_dir: Option<PathBuf>,
+    pub quiet: bool,
 }
 
 /// Opens the store; `Err(code)` when it is busy (already reported on stderr).
@@ -61,7 +62,8 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     };
     let format = args.format;
     let style = text_style(format);
-    let progress = (format == Format::Text && std::io::stderr().is_terminal()).then(|| {
+    let quiet = args.quiet;
+    let progress = (format == Format::Text && !quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {elapsed} {pos} pages {msg}").expect("template"),
@@ -83,7 +85,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
             } else if let Some(bar) = &progress {
                 bar.inc(1);
                 bar.set_message(format!("{} {}", vendor.id, page.url));
-            } else {
+            } else if !quiet {
                 let why = page.status.why_not_checked().map(|w| format!(": {w}")).unwrap_or_default();
                 eprintln!("{} {} {}{why} ({} claims)", vendor.id, page.status.label(), page.url, page.claims.len());
             }
@@ -101,13 +103,19 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         dry_run: args.dry_run,
         eml_dir: args.eml_dir.clone(),
         smtp_password: smtp_password(&setup),
+        control: claimwatch::pipeline::Control::never(),
     };
     let output = run::check(setup.clone(), &store, opts, &on_event).await?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    let failed_delivery = output.delivery.as_ref().is_some_and(|d| !d.deferred.is_empty() || !d.dead.is_empty());
+    let unchecked = output.reports.iter().any(|r| r.nothing_checked());
+    let news = output.run.findings_opened + output.run.findings_resolved > 0;
+    // Cron mails whatever a job prints: with --quiet, only what someone must read.
+    let speak = !quiet || news || unchecked || failed_delivery;
     let mut out = std::io::stdout().lock();
-    if format == Format::Text {
+    if format == Format::Text && speak {
         for r in &output.reports {
             writeln!(out, "{}", vendor_text(r, style))?;
         }
@@ -145,7 +153,6 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         }
         writeln!(out, "judged as of {at} against {} (registry as of {})", registry.path.display(), registry.as_of)?;
     }
-    let unchecked = output.reports.iter().any(|r| r.nothing_checked());
     let attention = output.reports.iter().any(|r| {
         let s = r.summary();
         s.violations + s.warnings > 0

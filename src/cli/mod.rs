@@ -16,6 +16,7 @@ pub mod check;
 pub mod findings;
 pub mod misc;
 pub mod scan;
+pub mod status;
 
 /// Exit codes: the one table, mirrored in README.md.
 pub mod exit {

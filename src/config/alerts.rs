@@ -40,6 +40,8 @@ pub struct SmtpSettings {
     pub timeout: Duration,
     /// For tests against a server with a self-signed certificate only; logged when on.
     pub danger_accept_invalid_certs: bool,
+    /// The daemon's first retry of held-back alerts; it doubles up to an hour.
+    pub retry: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
@@ -88,8 +90,17 @@ pub(super) struct RecipientSpec {
     resolutions: Option<bool>,
 }
 
-pub(super) const SMTP_KEYS: &[&str] =
-    &["host", "port", "security", "username", "password_env", "from", "timeout_secs", "danger_accept_invalid_certs"];
+pub(super) const SMTP_KEYS: &[&str] = &[
+    "host",
+    "port",
+    "security",
+    "username",
+    "password_env",
+    "from",
+    "timeout_secs",
+    "danger_accept_invalid_certs",
+    "retry_secs",
+];
 
 pub(super) fn check_store<'a>(doc: &mut TomlDoc<'a>, table: Option<Table<'a>>, base: &Path) -> StoreSettings {
     let mut path = base.join("claimwatch.db");
@@ -116,6 +127,7 @@ pub(super) fn check_smtp<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Rang
     let from: Option<Spanned<String>> = doc.require(&mut t, span, "from");
     let timeout: Option<Spanned<f64>> = doc.take(&mut t, "timeout_secs");
     let danger: bool = doc.take(&mut t, "danger_accept_invalid_certs").unwrap_or(false);
+    let retry: Option<Spanned<f64>> = doc.take(&mut t, "retry_secs");
     doc.reject_unknown(t, SMTP_KEYS);
     if let Some(f) = &from
         && f.get_ref().parse::<lettre::message::Mailbox>().is_err()
@@ -129,6 +141,9 @@ pub(super) fn check_smtp<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Rang
     }
     if let Some(t) = &timeout {
         super::positive(doc, t, "timeout_secs");
+    }
+    if let Some(r) = &retry {
+        super::positive(doc, r, "retry_secs");
     }
     if doc.diagnostics.len() > before {
         return None;
@@ -147,6 +162,7 @@ pub(super) fn check_smtp<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Rang
         from: from?.into_inner(),
         timeout: Duration::from_secs_f64(timeout.map_or(30.0, |t| t.into_inner())),
         danger_accept_invalid_certs: danger,
+        retry: Duration::from_secs_f64(retry.map_or(60.0, |r| r.into_inner())),
     })
 }
 

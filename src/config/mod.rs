@@ -12,12 +12,14 @@ use crate::diag::{Day, Diagnostic, Diagnostics, TomlDoc};
 
 mod alerts;
 mod crawl;
+mod daemon;
 
 use crate::patterns::{self, PatternSet};
 use crate::registry::{ProviderRef, Registry, valid_siren};
 pub use alerts::{Lang, Recipient, Security, SmtpSettings, StoreSettings};
 pub use crawl::{CRAWL_KEYS, CrawlSettings, DEFAULT_USER_AGENT};
 use crawl::{at_least_one, check_crawl, positive};
+pub use daemon::{Schedule, ScheduleSettings};
 
 /// One watched vendor.
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct Vendor {
     pub note: Option<String>,
     /// This vendor's own crawl limits, where they differ from `[crawl]`.
     pub crawl: VendorCrawl,
+    /// When the daemon checks this vendor, if not on the `[schedule]` default.
+    pub schedule: Option<Schedule>,
 }
 
 /// Whether `host` matches one of `allowed` (host names; a leading `*.` admits subdomains).
@@ -72,6 +76,7 @@ impl Vendor {
             verified: None,
             note: None,
             crawl: VendorCrawl::default(),
+            schedule: None,
         }
     }
 
@@ -96,6 +101,9 @@ pub struct Config {
     pub recipients: Vec<Recipient>,
     /// A registry snapshot older than this is flagged in digests and run summaries.
     pub max_registry_age_days: u32,
+    pub schedule: ScheduleSettings,
+    /// Where the daemon serves /healthz and /metrics, if anywhere.
+    pub http_listen: Option<std::net::SocketAddr>,
     pub vendors: Vec<Vendor>,
 }
 
@@ -135,8 +143,18 @@ impl ConfigError {
     }
 }
 
-const TOP_KEYS: &[&str] =
-    &["registry", "patterns", "max_registry_age_days", "crawl", "store", "smtp", "recipient", "vendor"];
+const TOP_KEYS: &[&str] = &[
+    "registry",
+    "patterns",
+    "max_registry_age_days",
+    "crawl",
+    "store",
+    "smtp",
+    "recipient",
+    "schedule",
+    "http",
+    "vendor",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,6 +177,7 @@ struct VendorSpec {
     include: Vec<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    schedule: Option<Spanned<String>>,
 }
 
 /// Loads the config, then the registry and patterns it names, and checks them against each
@@ -208,6 +227,8 @@ struct PartialConfig {
     smtp: Option<SmtpSettings>,
     recipients: Vec<Recipient>,
     max_registry_age_days: u32,
+    schedule: ScheduleSettings,
+    http_listen: Option<std::net::SocketAddr>,
     vendors: Vec<Vendor>,
 }
 
@@ -222,6 +243,8 @@ impl PartialConfig {
             smtp: self.smtp,
             recipients: self.recipients,
             max_registry_age_days: self.max_registry_age_days,
+            schedule: self.schedule,
+            http_listen: self.http_listen,
             vendors: self.vendors,
         })
     }
@@ -244,10 +267,17 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
     let store_table = doc.take_table(&mut table, "store");
     let smtp_table = doc.take_table(&mut table, "smtp");
     let recipient_specs: Vec<(alerts::RecipientSpec, Range<usize>)> = doc.take_array(&mut table, "recipient");
+    let schedule_table = doc.take_table(&mut table, "schedule");
+    let http_table = doc.take_table(&mut table, "http");
     let specs: Vec<(VendorSpec, Range<usize>)> = doc.take_array(&mut table, "vendor");
     doc.reject_unknown(table, TOP_KEYS);
     let store = alerts::check_store(&mut doc, store_table.map(|(t, _)| t), base);
     let smtp = smtp_table.and_then(|(t, span)| alerts::check_smtp(&mut doc, t, span));
+    let schedule = match schedule_table {
+        Some((t, _)) => daemon::check_schedule(&mut doc, t),
+        None => ScheduleSettings::default(),
+    };
+    let http_listen = http_table.and_then(|(t, span)| daemon::check_http(&mut doc, t, span));
     let crawl = match crawl_table {
         Some((t, _)) => check_crawl(&mut doc, t),
         None => CrawlSettings::default(),
@@ -257,7 +287,7 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
     let mut provider_sites = Vec::new();
     for (spec, _) in specs {
         let site = spec.provider.as_ref().map(|p| doc.diagnostic(p.span(), ""));
-        if let Some(v) = check_vendor(&mut doc, spec, &vendors) {
+        if let Some(v) = check_vendor(&mut doc, spec, &vendors, schedule.timezone) {
             vendors.push(v);
             provider_sites.push(site);
         }
@@ -285,12 +315,14 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
         smtp,
         recipients,
         max_registry_age_days,
+        schedule,
+        http_listen,
         vendors,
     };
     Ok((config, provider_sites, doc.diagnostics.sorted()))
 }
 
-fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> Option<Vendor> {
+fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor], tz: chrono_tz::Tz) -> Option<Vendor> {
     let before = doc.diagnostics.len();
     let id = spec.id.get_ref();
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
@@ -342,6 +374,7 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> 
     if let Some(p) = &spec.max_pages {
         at_least_one(doc, p.span(), *p.get_ref() as u64, "max_pages");
     }
+    let schedule = spec.schedule.as_ref().and_then(|e| daemon::check_vendor_schedule(doc, e, tz));
     let include = compile_all(doc, &spec.include);
     let exclude = compile_all(doc, &spec.exclude);
     if doc.diagnostics.len() > before {
@@ -365,6 +398,7 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor]) -> 
         verified: spec.verified.map(|d| d.0),
         note: spec.note,
         crawl,
+        schedule,
     })
 }
 

@@ -74,6 +74,8 @@ pub enum Skip {
     PrivateAddress(String),
     /// The run's time budget was spent before this page's turn.
     Budget,
+    /// The run was stopped (shutdown) before this page was done.
+    Interrupted,
 }
 
 impl std::fmt::Display for Skip {
@@ -85,6 +87,7 @@ impl std::fmt::Display for Skip {
             Skip::OutOfScope(u) => write!(f, "out of scope: {u}"),
             Skip::PrivateAddress(why) => write!(f, "{why}"),
             Skip::Budget => write!(f, "run budget spent"),
+            Skip::Interrupted => write!(f, "run interrupted"),
         }
     }
 }
