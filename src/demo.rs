@@ -114,8 +114,8 @@ fn print_mail(out: &mut dyn Write, n: usize, m: &Received) -> std::io::Result<()
     writeln!(out)
 }
 
-/// Runs the whole demo, writing what happens to `out`.
-pub async fn run(out: &mut dyn Write) -> Result<(), DemoError> {
+/// Runs the whole demo, writing what happens to `out` and the final HTML report to `report`.
+pub async fn run(out: &mut dyn Write, report: &Path) -> Result<(), DemoError> {
     let workspace = tempfile::tempdir()?;
     let dir = workspace.path();
     std::fs::create_dir_all(dir.join("patterns"))?;
@@ -219,6 +219,24 @@ pub async fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         seen_mail = mail.len();
         drop(store);
     }
+    let evidence = crate::evidence::verify(&setup.config.evidence.dir)?;
+    writeln!(
+        out,
+        "━━ Evidence: {} archived fetches, {} WARC records re-read and checked: {}",
+        evidence.entries,
+        evidence.records,
+        if evidence.problems.is_empty() { "all holds" } else { "BROKEN" }
+    )?;
+    for p in &evidence.problems {
+        writeln!(out, "  {p}")?;
+    }
+    if let Some(head) = &evidence.head {
+        writeln!(out, "   log head {head} (every alert above names the head of its time)")?;
+    }
+    let store = Store::open(&setup.config.store.path, std::time::Duration::from_secs(5))?;
+    let dossier = crate::report::dossier::from_store(&setup, &store, crate::config::Lang::Fr, None)?;
+    std::fs::write(report, crate::report::html::render(&dossier))?;
+    writeln!(out, "━━ Report: {}\n", report.display())?;
     writeln!(
         out,
         "The store, the pages and the mail server were temporary ({}); they are removed now.",

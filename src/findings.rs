@@ -80,6 +80,7 @@ pub fn update_vendor(
             last_modified: rec.last_modified.clone(),
             content_sha256: rec.content_sha256.clone(),
             claims,
+            evidence: rec.evidence.clone(),
         };
         match &rec.status {
             PageStatus::Fetched => {
@@ -96,6 +97,9 @@ pub fn update_vendor(
                 if let Some(p) = pages.get_mut(&url) {
                     p.last_fetch = rec.fetched_at.unwrap_or(ctx.now);
                     p.status = "not_modified".into();
+                    if rec.evidence.is_some() {
+                        p.evidence = rec.evidence.clone();
+                    }
                     checked.insert(url.clone());
                 }
             }
@@ -103,12 +107,24 @@ pub fn update_vendor(
                 pages.insert(url.clone(), fresh(Vec::new(), "gone"));
                 checked.insert(url.clone());
             }
-            PageStatus::Failed(_) | PageStatus::Skipped(_) => continue,
+            PageStatus::Failed(_) | PageStatus::Skipped(_) => {
+                // Not checked: the claims of the last good fetch stay; the status says why, for
+                // the coverage of reports.
+                let why = format!("{}: {}", rec.status.label(), rec.status.why_not_checked().unwrap_or_default());
+                match pages.get_mut(&url) {
+                    Some(p) => p.status = why,
+                    None => {
+                        pages.insert(url.clone(), fresh(Vec::new(), &why));
+                    }
+                }
+            }
         }
         touched_pages.insert(url);
     }
 
     // Every stored claim is judged again: the registry or the date may have changed.
+    let evidence_of: HashMap<String, Option<crate::evidence::EvidenceRef>> =
+        pages.values().map(|p| (p.url.clone(), p.evidence.clone())).collect();
     let mut attention: BTreeMap<String, (Verdict, Vec<(String, Claim)>)> = BTreeMap::new();
     let mut present: HashMap<String, Verdict> = HashMap::new();
     for page in pages.values() {
@@ -138,6 +154,7 @@ pub fn update_vendor(
             f.reopened += 1;
             f.resolved_at = None;
             f.resolution = None;
+            f.resolution_fr = None;
             changes.push((id.clone(), Change::Reopened));
         }
         f.last_seen = ctx.now;
@@ -158,6 +175,9 @@ pub fn update_vendor(
                 s.context = c.context.clone();
                 s.location = c.location;
                 s.detail = c.detail.clone();
+                if let Some(Some(e)) = evidence_of.get(url) {
+                    s.evidence = Some(e.clone());
+                }
             }
         }
         touched.insert(id.clone());
@@ -184,6 +204,7 @@ pub fn update_vendor(
             f.state = FindingState::Resolved;
             f.resolved_at = Some(ctx.now);
             f.resolution = Some(why.clone());
+            f.resolution_fr = Some(why_fr.clone());
             changes.push((f.id.clone(), Change::Resolved { why, why_fr }));
             touched.insert(f.id.clone());
         }
@@ -227,6 +248,7 @@ fn sighting(c: &Claim, now: DateTime<Utc>) -> Sighting {
         context: c.context.clone(),
         location: c.location,
         detail: c.detail.clone(),
+        evidence: None,
     }
 }
 
@@ -246,6 +268,7 @@ fn new_finding(id: &str, vendor: &Vendor, c: &Claim, verdict: &Verdict, ctx: &Co
         last_seen: ctx.now,
         resolved_at: None,
         resolution: None,
+        resolution_fr: None,
         reopened: 0,
         absent_runs: 0,
         pages: BTreeMap::new(),

@@ -7,6 +7,7 @@ pub mod daemon;
 pub mod demo;
 pub mod detect;
 pub mod diag;
+pub mod evidence;
 pub mod extract;
 pub mod failpoint;
 pub mod fetch;

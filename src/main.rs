@@ -28,7 +28,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the bundled demo: fictional vendor sites and a mail server on loopback, four runs.
-    Demo,
+    Demo {
+        /// Where to write the demo's HTML report [default: claimwatch-demo-report.html in the temporary directory].
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
     /// Run on the [schedule]: checks, alert retries, graceful shutdown, reload on SIGHUP.
     Daemon {
         #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
@@ -96,6 +100,28 @@ enum Command {
         #[command(subcommand)]
         action: Option<FindingsAction>,
     },
+    /// The findings report: HTML for people (self-contained), CSV for spreadsheets, JSON for machines.
+    Report {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        #[arg(long, value_enum, default_value_t = cli::report::ReportFormat::Html)]
+        format: cli::report::ReportFormat,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Resolved findings and the timeline from this date on.
+        #[arg(long, value_parser = parse_date)]
+        since: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = cli::report::ReportLang::Fr)]
+        lang: cli::report::ReportLang,
+    },
+    /// The evidence archive: verify it, or show a finding as the archived page said it.
+    Evidence {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG, global = true)]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: EvidenceAction,
+    },
     /// Say whether robots.txt lets the crawler fetch each URL.
     Robots {
         #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
@@ -117,6 +143,19 @@ enum Command {
     Patterns {
         #[command(subcommand)]
         command: PatternsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvidenceAction {
+    /// Re-read the log and the WARC files; exit 0 only when the chain and every record hold.
+    Verify,
+    /// Print a finding's archived evidence and the quoted claim in context from the archived page.
+    Show {
+        id: String,
+        /// Write the archived page (decoded from its content coding) to this file.
+        #[arg(long)]
+        extract: Option<PathBuf>,
     },
 }
 
@@ -178,9 +217,10 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Demo => {
+            Command::Demo { report } => {
+                let report = report.unwrap_or_else(|| std::env::temp_dir().join("claimwatch-demo-report.html"));
                 let mut out = std::io::stdout();
-                claimwatch::demo::run(&mut out).await.map(|()| exit::OK).map_err(anyhow::Error::from)
+                claimwatch::demo::run(&mut out, &report).await.map(|()| exit::OK).map_err(anyhow::Error::from)
             }
             Command::Check { config, vendors, at, format, dry_run, eml_dir, quiet } => {
                 cli::check::check(CheckArgs { config, vendors, at, format, dry_run, eml_dir, quiet }).await
@@ -199,6 +239,13 @@ fn main() -> ExitCode {
                     cli::findings::ack(&config, &id, &reason, until, by)
                 }
                 Some(FindingsAction::Unack { id }) => cli::findings::unack(&config, &id),
+            },
+            Command::Report { config, format, out, since, lang } => {
+                cli::report::report(&config, format, out, since, lang)
+            }
+            Command::Evidence { config, action } => match action {
+                EvidenceAction::Verify => cli::evidence::verify(&config),
+                EvidenceAction::Show { id, extract } => cli::evidence::show(&config, &id, extract),
             },
             Command::Robots { config, agent, robots, urls } => cli::misc::robots(&config, agent, &robots, &urls).await,
             Command::Validate { config } => cli::misc::validate(&config),

@@ -12,6 +12,7 @@ use url::Url;
 use crate::canon;
 use crate::config::{Setup, Vendor};
 use crate::crawl::{Frontier, Scope};
+use crate::evidence::{Archive, EvidenceRef};
 use crate::extract::extract;
 use crate::fetch::{Failure, Fetched, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
 use crate::judge::Level;
@@ -73,6 +74,8 @@ pub struct PageRecord {
     pub last_modified: Option<String>,
     /// SHA-256 of the body as received (still content-encoded), hex.
     pub content_sha256: Option<String>,
+    /// Where this fetch was archived, if it was.
+    pub evidence: Option<EvidenceRef>,
     pub claims: Vec<JudgedClaim>,
 }
 
@@ -194,25 +197,49 @@ pub async fn run_once(
     at: NaiveDate,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Vec<VendorReport> {
-    run_with(setup, fetcher, vendors, &HashMap::new(), at, &Control::never(), on_event).await
+    run_with(setup, fetcher, vendors, &RunExtras::default(), at, on_event).await
 }
 
-/// Like [`run_once`], with pages each vendor must fetch whatever its budgets (those that carry
-/// open findings), keyed by vendor id.
+/// What a run with memory adds to a plain crawl.
+#[derive(Clone)]
+pub struct RunExtras {
+    /// Pages each vendor must fetch whatever its budgets (those that carry open findings).
+    pub must_fetch: HashMap<String, Vec<Url>>,
+    pub control: Control,
+    /// Where pages are archived as evidence (none for dry runs and ad-hoc scans).
+    pub archive: Option<Arc<Archive>>,
+    /// Archive every fetched page, not only those with claims.
+    pub archive_all: bool,
+    /// The evidence of each page's previous fetch, by URL (a 304 is archived as a revisit of it).
+    pub previous_evidence: Arc<HashMap<String, EvidenceRef>>,
+}
+
+impl Default for RunExtras {
+    fn default() -> Self {
+        RunExtras {
+            must_fetch: HashMap::new(),
+            control: Control::never(),
+            archive: None,
+            archive_all: false,
+            previous_evidence: Arc::new(HashMap::new()),
+        }
+    }
+}
+
+/// Like [`run_once`], with memory: pages that must be fetched, a stop control, evidence.
 pub async fn run_with(
     setup: Arc<Setup>,
     fetcher: Arc<Fetcher>,
     vendors: &[Vendor],
-    must_fetch: &HashMap<String, Vec<Url>>,
+    extras: &RunExtras,
     at: NaiveDate,
-    control: &Control,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Vec<VendorReport> {
     let deadline = Instant::now() + setup.config.crawl.run_budget;
     let none = Vec::new();
     let crawls = vendors.iter().map(|v| {
-        let must = must_fetch.get(&v.id).unwrap_or(&none);
-        crawl_vendor(setup.clone(), fetcher.clone(), v, must, at, deadline, control, on_event)
+        let must = extras.must_fetch.get(&v.id).unwrap_or(&none);
+        crawl_vendor(setup.clone(), fetcher.clone(), v, must, at, deadline, extras, on_event)
     });
     futures_util::future::join_all(crawls).await
 }
@@ -226,9 +253,10 @@ async fn crawl_vendor(
     must_fetch: &[Url],
     at: NaiveDate,
     deadline: Instant,
-    control: &Control,
+    extras: &RunExtras,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> VendorReport {
+    let control = &extras.control;
     let crawl = &setup.config.crawl;
     let (per_second, burst) = crawl.rate_for(vendor);
     let rate = Rate { per_second, burst };
@@ -281,6 +309,9 @@ async fn crawl_vendor(
                 scope: scope.clone(),
                 rate,
                 at,
+                archive: extras.archive.clone(),
+                archive_all: extras.archive_all,
+                previous: extras.previous_evidence.get(url.as_str()).cloned(),
             };
             let handle = tasks.spawn(job.run(url.clone(), depth));
             in_flight.insert(handle.id(), (url, depth));
@@ -373,6 +404,7 @@ fn unchecked(url: Url, depth: u32, status: PageStatus) -> PageRecord {
         etag: None,
         last_modified: None,
         content_sha256: None,
+        evidence: None,
         claims: Vec::new(),
     }
 }
@@ -385,6 +417,9 @@ struct PageJob {
     scope: Arc<Scope>,
     rate: Rate,
     at: NaiveDate,
+    archive: Option<Arc<Archive>>,
+    archive_all: bool,
+    previous: Option<EvidenceRef>,
 }
 
 impl PageJob {
@@ -400,6 +435,12 @@ impl PageJob {
                 page.status = PageStatus::NotModified;
                 page.http_status = Some(exchange.status);
                 page.fetched_at = Some(exchange.fetched_at);
+                if let (Some(archive), Some(previous)) = (self.archive.clone(), self.previous.clone()) {
+                    let uri = page.url.to_string();
+                    let archived =
+                        tokio::task::spawn_blocking(move || archive.archive_revisit(&exchange, &previous, &uri)).await;
+                    page.evidence = keep_evidence(archived, &page.url);
+                }
                 return (page, Vec::new());
             }
             Outcome::Skipped(skip) => {
@@ -420,7 +461,8 @@ impl PageJob {
         page.content_sha256 = Some(hex::encode(Sha256::digest(&exchange.body)));
         let content_type = exchange.header("content-type").map(str::to_string);
         let final_url = fetched.final_url;
-        // Parsing and matching are CPU work: keep them off the I/O threads.
+        let (archive, archive_all) = (self.archive.clone(), self.archive_all);
+        // Parsing, matching and archiving are CPU and disk work: keep them off the I/O threads.
         let analysed = tokio::task::spawn_blocking(move || {
             let extracted = extract(&body, content_type.as_deref());
             let base = extracted.base_href.as_deref().and_then(|b| final_url.join(b).ok()).unwrap_or(final_url);
@@ -428,13 +470,20 @@ impl PageJob {
             let needs_js = extracted.needs_javascript();
             let encoding = extracted.encoding;
             let result = scan_page(extracted, &self.setup.patterns, &self.setup.registry, Some(&self.vendor), self.at);
-            (result.claims, links, needs_js, encoding)
+            let evidence = match archive {
+                Some(a) if archive_all || !result.claims.is_empty() => Some(a.archive(&exchange)),
+                _ => None,
+            };
+            (result.claims, links, needs_js, encoding, evidence)
         })
         .await;
         match analysed {
-            Ok((claims, links, needs_js, encoding)) => {
+            Ok((claims, links, needs_js, encoding, evidence)) => {
                 page.claims = claims;
                 page.encoding = Some(encoding);
+                if let Some(archived) = evidence {
+                    page.evidence = keep_evidence(Ok(archived), &page.url);
+                }
                 if needs_js {
                     page.status = PageStatus::NeedsJavascript;
                 }
@@ -444,6 +493,24 @@ impl PageJob {
                 page.status = PageStatus::Failed(Failure::Connect(format!("analysis failed: {e}")));
                 (page, Vec::new())
             }
+        }
+    }
+}
+
+/// The evidence reference of an archiving attempt; a failure is logged, never fatal to the page.
+fn keep_evidence(
+    archived: Result<std::io::Result<EvidenceRef>, tokio::task::JoinError>,
+    url: &Url,
+) -> Option<EvidenceRef> {
+    match archived {
+        Ok(Ok(e)) => Some(e),
+        Ok(Err(e)) => {
+            tracing::error!(%url, "cannot archive the page as evidence: {e}");
+            None
+        }
+        Err(e) => {
+            tracing::error!(%url, "archiving task failed: {e}");
+            None
         }
     }
 }

@@ -9,9 +9,10 @@ use url::Url;
 
 use crate::alert::{self, Delivery, Digest, DigestContext, Mailer};
 use crate::config::{Setup, Vendor};
+use crate::evidence::Archive;
 use crate::fetch::{FetchError, Fetcher, MemoryValidators, ValidatorCache, Validators};
 use crate::findings::{self, Context};
-use crate::pipeline::{self, Control, Event, VendorReport};
+use crate::pipeline::{self, Control, Event, RunExtras, VendorReport};
 use crate::store::{FindingState, OutboxEntry, RunOutcome, RunRecord, RunWrite, Store, StoreError, VendorRun};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +23,8 @@ pub enum RunError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     Alert(#[from] alert::AlertError),
+    #[error("cannot open the evidence archive: {0}")]
+    Evidence(std::io::Error),
 }
 
 pub struct RunOptions {
@@ -68,13 +71,18 @@ pub async fn check(
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Result<RunOutput, RunError> {
     let started: DateTime<Utc> = Utc::now();
+    let run_id = format!("{}-{:08}", started.format("%Y%m%dT%H%M%S%3fZ"), store.next_id()? % 100_000_000);
     let mut previous_pages = HashMap::new();
+    let mut previous_evidence = HashMap::new();
     let validators = Arc::new(MemoryValidators::default());
     let all_findings = store.findings()?;
     let mut must_fetch: HashMap<String, Vec<Url>> = HashMap::new();
     for v in &opts.vendors {
         let pages = store.pages_of(&v.id)?;
         for p in &pages {
+            if let Some(e) = &p.evidence {
+                previous_evidence.insert(p.url.clone(), e.clone());
+            }
             // Validators only where the claims of that content are kept, so a 304 loses nothing.
             if p.etag.is_some() || p.last_modified.is_some() {
                 validators.put(&p.url, Validators { etag: p.etag.clone(), last_modified: p.last_modified.clone() });
@@ -90,8 +98,20 @@ pub async fn check(
         must_fetch.insert(v.id.clone(), open_pages);
     }
     let fetcher = Arc::new(Fetcher::new(&setup.config.crawl, validators)?);
-    let reports =
-        pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &must_fetch, opts.at, &opts.control, on_event).await;
+    // A dry run records nothing, evidence included.
+    let archive = if opts.dry_run {
+        None
+    } else {
+        Some(Arc::new(Archive::open(&setup.config.evidence.dir, &run_id).map_err(RunError::Evidence)?))
+    };
+    let extras = RunExtras {
+        must_fetch,
+        control: opts.control.clone(),
+        archive: archive.clone(),
+        archive_all: setup.config.evidence.archive_all,
+        previous_evidence: Arc::new(previous_evidence),
+    };
+    let reports = pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &extras, opts.at, on_event).await;
     let interrupted = opts.control.stop_deadline().is_some();
 
     let now = Utc::now();
@@ -124,7 +144,7 @@ pub async fn check(
         });
     }
     let run = RunRecord {
-        id: format!("{}-{:08}", started.format("%Y%m%dT%H%M%S%.3fZ"), store.next_id()? % 100_000_000),
+        id: run_id,
         started,
         ended: Utc::now(),
         at: opts.at,
@@ -141,12 +161,13 @@ pub async fn check(
 
     let names = vendor_names(&setup);
     let from = setup.config.smtp.as_ref().map_or("claimwatch@localhost", |s| s.from.as_str()).to_string();
+    let head = archive.as_ref().map(|a| a.head()).or_else(|| crate::evidence::head(&setup.config.evidence.dir));
     let digest_ctx = DigestContext {
         vendor_names: &names,
         from: &from,
         today: opts.at,
         max_registry_age_days: setup.config.max_registry_age_days,
-        evidence_head: None,
+        evidence_head: head.as_deref(),
     };
 
     if opts.dry_run {
@@ -193,12 +214,13 @@ pub async fn deliver_pending(
         return Ok(None);
     }
     let names = vendor_names(setup);
+    let head = crate::evidence::head(&setup.config.evidence.dir);
     let ctx = DigestContext {
         vendor_names: &names,
         from: &smtp.from,
         today,
         max_registry_age_days: setup.config.max_registry_age_days,
-        evidence_head: None,
+        evidence_head: head.as_deref(),
     };
     let mailer = Mailer::new(smtp, password)?;
     Ok(Some(alert::deliver(store, &mailer, &ctx).await?))

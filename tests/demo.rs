@@ -26,7 +26,9 @@ fn the_readme_shows_the_commands_these_tests_run() {
 
 #[test]
 fn the_demo_shows_findings_alerts_sent_once_and_a_resolution() {
-    let out = claimwatch(&["demo"]);
+    let scratch = Scratch::new();
+    let report = scratch.path().join("report.html");
+    let out = claimwatch(&["demo", "--report", report.to_str().unwrap()]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
     let runs: Vec<&str> = text.split("━━ Run ").collect();
@@ -49,6 +51,10 @@ fn the_demo_shows_findings_alerts_sent_once_and_a_resolution() {
     assert!(runs[4].contains("findings: 0 opened, 2 resolved this run; 2 open in the store"), "{}", runs[4]);
     assert!(runs[4].contains("Subject: [claimwatch] 2 constats résolus — Ciel Confiance"), "{}", runs[4]);
     assert!(!runs[4].contains("compliance@buyer.example"), "resolutions only to who wants them");
+    assert!(runs[4].contains("WARC records re-read and checked: all holds"), "{}", runs[4]);
+    assert!(runs[4].contains(&format!("━━ Report: {}", report.display())), "{}", runs[4]);
+    let html = std::fs::read_to_string(&report).expect("the demo writes its report");
+    assert!(html.contains("Brume Cloud") && html.contains("<svg") && html.contains("Manquements ouverts"));
 }
 
 #[test]

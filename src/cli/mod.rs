@@ -13,8 +13,10 @@ use claimwatch::fetch::{Fetcher, MemoryValidators};
 use claimwatch::report::Style;
 
 pub mod check;
+pub mod evidence;
 pub mod findings;
 pub mod misc;
+pub mod report;
 pub mod scan;
 pub mod status;
 

@@ -10,6 +10,32 @@ use toml::Spanned;
 use crate::diag::{Table, TomlDoc};
 use crate::judge::Level;
 
+/// Where evidence is archived, and what.
+#[derive(Debug, Clone)]
+pub struct EvidenceSettings {
+    pub dir: PathBuf,
+    /// Archive every fetched page, not only those that carry a claim.
+    pub archive_all: bool,
+}
+
+pub(super) fn check_evidence<'a>(doc: &mut TomlDoc<'a>, table: Option<Table<'a>>, base: &Path) -> EvidenceSettings {
+    let mut e = EvidenceSettings { dir: base.join("evidence"), archive_all: false };
+    if let Some(mut t) = table {
+        if let Some(d) = doc.take::<Spanned<String>>(&mut t, "dir") {
+            if d.get_ref().trim().is_empty() {
+                doc.error(d.span(), "evidence dir is empty");
+            } else {
+                e.dir = base.join(d.get_ref());
+            }
+        }
+        if let Some(all) = doc.take::<bool>(&mut t, "archive_all") {
+            e.archive_all = all;
+        }
+        doc.reject_unknown(t, &["dir", "archive_all"]);
+    }
+    e
+}
+
 /// Where the store lives.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {

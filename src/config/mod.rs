@@ -16,7 +16,7 @@ mod daemon;
 
 use crate::patterns::{self, PatternSet};
 use crate::registry::{ProviderRef, Registry, valid_siren};
-pub use alerts::{Lang, Recipient, Security, SmtpSettings, StoreSettings};
+pub use alerts::{EvidenceSettings, Lang, Recipient, Security, SmtpSettings, StoreSettings};
 pub use crawl::{CRAWL_KEYS, CrawlSettings, DEFAULT_USER_AGENT};
 use crawl::{at_least_one, check_crawl, positive};
 pub use daemon::{Schedule, ScheduleSettings};
@@ -97,6 +97,7 @@ pub struct Config {
     pub patterns_dir: PathBuf,
     pub crawl: CrawlSettings,
     pub store: StoreSettings,
+    pub evidence: EvidenceSettings,
     pub smtp: Option<SmtpSettings>,
     pub recipients: Vec<Recipient>,
     /// A registry snapshot older than this is flagged in digests and run summaries.
@@ -149,6 +150,7 @@ const TOP_KEYS: &[&str] = &[
     "max_registry_age_days",
     "crawl",
     "store",
+    "evidence",
     "smtp",
     "recipient",
     "schedule",
@@ -224,6 +226,7 @@ struct PartialConfig {
     patterns_dir: Option<PathBuf>,
     crawl: CrawlSettings,
     store: StoreSettings,
+    evidence: EvidenceSettings,
     smtp: Option<SmtpSettings>,
     recipients: Vec<Recipient>,
     max_registry_age_days: u32,
@@ -240,6 +243,7 @@ impl PartialConfig {
             patterns_dir: self.patterns_dir?,
             crawl: self.crawl,
             store: self.store,
+            evidence: self.evidence,
             smtp: self.smtp,
             recipients: self.recipients,
             max_registry_age_days: self.max_registry_age_days,
@@ -265,6 +269,7 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
     let max_registry_age_days: u32 = doc.take(&mut table, "max_registry_age_days").unwrap_or(45);
     let crawl_table = doc.take_table(&mut table, "crawl");
     let store_table = doc.take_table(&mut table, "store");
+    let evidence_table = doc.take_table(&mut table, "evidence");
     let smtp_table = doc.take_table(&mut table, "smtp");
     let recipient_specs: Vec<(alerts::RecipientSpec, Range<usize>)> = doc.take_array(&mut table, "recipient");
     let schedule_table = doc.take_table(&mut table, "schedule");
@@ -272,6 +277,7 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
     let specs: Vec<(VendorSpec, Range<usize>)> = doc.take_array(&mut table, "vendor");
     doc.reject_unknown(table, TOP_KEYS);
     let store = alerts::check_store(&mut doc, store_table.map(|(t, _)| t), base);
+    let evidence = alerts::check_evidence(&mut doc, evidence_table.map(|(t, _)| t), base);
     let smtp = smtp_table.and_then(|(t, span)| alerts::check_smtp(&mut doc, t, span));
     let schedule = match schedule_table {
         Some((t, _)) => daemon::check_schedule(&mut doc, t),
@@ -312,6 +318,7 @@ fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, D
         patterns_dir: patterns.map(|p| base.join(p)),
         crawl,
         store,
+        evidence,
         smtp,
         recipients,
         max_registry_age_days,

@@ -54,6 +54,7 @@ fn page(path: &str, status: PageStatus, claims: Vec<JudgedClaim>) -> PageRecord 
         last_modified: None,
         content_sha256: None,
         claims,
+        evidence: None,
     }
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Lang;
 use crate::detect::Claim;
+use crate::evidence::EvidenceRef;
 use crate::extract::Location;
 use crate::judge::Level;
 use crate::patterns::ClaimKind;
@@ -26,6 +27,9 @@ pub struct PageState {
     pub content_sha256: Option<String>,
     /// Every claim of the last successful fetch, ok ones too: a registry change re-judges them.
     pub claims: Vec<Claim>,
+    /// The archived copy of the last fetch, when it was archived.
+    #[serde(default)]
+    pub evidence: Option<EvidenceRef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +49,9 @@ pub struct Sighting {
     pub context: String,
     pub location: Location,
     pub detail: String,
+    /// The archived copy of the page at the last sighting.
+    #[serde(default)]
+    pub evidence: Option<EvidenceRef>,
 }
 
 /// A reviewer's decision that a finding needs no further alert.
@@ -83,6 +90,9 @@ pub struct Finding {
     pub last_seen: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
+    /// The resolution in French, for French reports.
+    #[serde(default)]
+    pub resolution_fr: Option<String>,
     /// How many times it came back after being resolved.
     pub reopened: u32,
     /// Successful runs in a row on which it was absent from every page that carried it.

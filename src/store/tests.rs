@@ -26,6 +26,7 @@ fn finding(id: &str) -> Finding {
         last_seen: t,
         resolved_at: None,
         resolution: None,
+        resolution_fr: None,
         reopened: 0,
         absent_runs: 0,
         pages: BTreeMap::new(),
@@ -58,6 +59,7 @@ fn page(url: &str) -> PageState {
         last_modified: None,
         content_sha256: None,
         claims: vec![],
+        evidence: None,
     }
 }
 

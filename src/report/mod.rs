@@ -1,4 +1,7 @@
-//! Human and machine renderings of judged claims: NDJSON records and readable text with the match highlighted.
+//! Human and machine renderings: judged claims as NDJSON and readable text (here), and the findings report (`dossier`, `html`).
+
+pub mod dossier;
+pub mod html;
 
 use std::fmt::Write as _;
 
@@ -293,7 +296,7 @@ pub fn vendor_text(r: &VendorReport, style: Style) -> String {
 }
 
 /// The context with the quoted text highlighted (on a terminal) or bracketed.
-fn highlight(context: &str, matched: &str, style: Style) -> String {
+pub fn highlight(context: &str, matched: &str, style: Style) -> String {
     let matched = matched.replace('\n', " ");
     match context.find(&matched) {
         Some(i) => {

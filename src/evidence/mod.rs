@@ -1,0 +1,269 @@
+//! Evidence of what was seen: WARC archives of the pages that carry claims, a tamper-evident log of every archived record, and its verification.
+//!
+//! A run writes one `.warc.gz` file under `[evidence] dir` (request and response records, each
+//! compressed on its own) and appends one log entry per archived page; each entry's hash covers
+//! the previous entry's hash and the WARC record digests. Alerts carry the log's head hash, so a
+//! later rewrite of the log cannot go unnoticed by their recipients.
+
+mod log;
+pub mod warc;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::fetch::Exchange;
+pub use log::{Entry, EvidenceLog, GENESIS};
+pub use warc::RecordRef;
+
+/// Where the archived copy of a page fetch is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRef {
+    /// The response record, or the revisit record of a 304.
+    pub record: RecordRef,
+    /// For a revisit: the response that holds the content.
+    pub refers_to: Option<RecordRef>,
+    /// SHA-256 of the body as received, hex.
+    pub body_sha256: String,
+    pub fetched_at: DateTime<Utc>,
+    /// Position in the evidence log.
+    pub log_seq: u64,
+}
+
+impl EvidenceRef {
+    /// The record that holds the page content.
+    pub fn content(&self) -> &RecordRef {
+        self.refers_to.as_ref().unwrap_or(&self.record)
+    }
+}
+
+struct Open {
+    writer: Option<warc::WarcWriter>,
+    log: EvidenceLog,
+}
+
+/// The archive of one run.
+pub struct Archive {
+    dir: PathBuf,
+    run: String,
+    software: String,
+    open: Mutex<Open>,
+}
+
+fn to_warc(ex: &Exchange) -> warc::Exchange<'_> {
+    warc::Exchange {
+        target_uri: ex.url.as_str(),
+        date: ex.fetched_at,
+        ip: ex.remote_addr.map(|a| a.ip()),
+        method: ex.method,
+        request_headers: &ex.request_headers,
+        http_version: &ex.version,
+        status: ex.status,
+        response_headers: &ex.headers,
+        body: &ex.body,
+    }
+}
+
+impl Archive {
+    /// Opens the archive directory for run `run` (the WARC file is created at the first record).
+    pub fn open(dir: &Path, run: &str) -> std::io::Result<Archive> {
+        std::fs::create_dir_all(dir)?;
+        let log = EvidenceLog::open(dir)?;
+        Ok(Archive {
+            dir: dir.to_path_buf(),
+            run: run.to_string(),
+            software: format!("claimwatch/{}", env!("CARGO_PKG_VERSION")),
+            open: Mutex::new(Open { writer: None, log }),
+        })
+    }
+
+    /// The head hash of the evidence log.
+    pub fn head(&self) -> String {
+        self.open.lock().expect("archive lock").log.head().to_string()
+    }
+
+    fn writer<'a>(&self, open: &'a mut Open) -> std::io::Result<&'a mut warc::WarcWriter> {
+        if open.writer.is_none() {
+            let name = format!("claimwatch-{}.warc.gz", self.run);
+            let info = [
+                ("operator", "claimwatch"),
+                ("description", "pages that carry trust-label claims"),
+                ("run", self.run.as_str()),
+            ];
+            open.writer = Some(warc::WarcWriter::create(&self.dir.join(name), &self.software, &info)?);
+        }
+        Ok(open.writer.as_mut().expect("just created"))
+    }
+
+    /// Archives a fetched page (request and response records) and logs it.
+    pub fn archive(&self, ex: &Exchange) -> std::io::Result<EvidenceRef> {
+        let mut open = self.open.lock().expect("archive lock");
+        let (request, response) = self.writer(&mut open)?.write_exchange(&to_warc(ex))?;
+        let entry = open.log.append(Entry {
+            seq: 0,
+            prev: String::new(),
+            run: self.run.clone(),
+            url: ex.url.to_string(),
+            fetched_at: ex.fetched_at,
+            kind: "response".into(),
+            request: Some(request),
+            record: response.clone(),
+            refers_to: None,
+            hash: String::new(),
+        })?;
+        Ok(EvidenceRef {
+            record: response,
+            refers_to: None,
+            body_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&ex.body)),
+            fetched_at: ex.fetched_at,
+            log_seq: entry.seq,
+        })
+    }
+
+    /// Archives a 304 as a revisit of the earlier response, and logs it.
+    pub fn archive_revisit(
+        &self,
+        ex: &Exchange,
+        earlier: &EvidenceRef,
+        earlier_uri: &str,
+    ) -> std::io::Result<EvidenceRef> {
+        let content = earlier.content().clone();
+        let mut open = self.open.lock().expect("archive lock");
+        let record = self.writer(&mut open)?.write_revisit(&to_warc(ex), &content, earlier_uri, earlier.fetched_at)?;
+        let entry = open.log.append(Entry {
+            seq: 0,
+            prev: String::new(),
+            run: self.run.clone(),
+            url: ex.url.to_string(),
+            fetched_at: ex.fetched_at,
+            kind: "revisit".into(),
+            request: None,
+            record: record.clone(),
+            refers_to: Some(content.clone()),
+            hash: String::new(),
+        })?;
+        Ok(EvidenceRef {
+            record,
+            refers_to: Some(content),
+            body_sha256: earlier.body_sha256.clone(),
+            fetched_at: ex.fetched_at,
+            log_seq: entry.seq,
+        })
+    }
+}
+
+/// The head hash of the log in `dir`, if there is one.
+pub fn head(dir: &Path) -> Option<String> {
+    let log = EvidenceLog::open(dir).ok()?;
+    (log.head() != GENESIS).then(|| log.head().to_string())
+}
+
+/// What `evidence verify` found.
+#[derive(Debug, Default)]
+pub struct Verification {
+    pub entries: usize,
+    pub records: usize,
+    pub head: Option<String>,
+    pub problems: Vec<String>,
+}
+
+/// Re-reads the log and every WARC record it names: the chain, each record's digests, and
+/// records in the files that the log does not name.
+pub fn verify(dir: &Path) -> std::io::Result<Verification> {
+    let mut v = Verification::default();
+    let path = dir.join("evidence.log");
+    if !path.exists() {
+        v.problems.push(format!("no evidence log at {}", path.display()));
+        return Ok(v);
+    }
+    let mut prev = GENESIS.to_string();
+    let mut expected_seq = 1;
+    let mut named: HashSet<(String, u64)> = HashSet::new();
+    for line in log::read(&path)? {
+        let e = match line {
+            Ok(e) => e,
+            Err(why) => {
+                v.problems.push(why);
+                continue;
+            }
+        };
+        v.entries += 1;
+        if e.seq != expected_seq {
+            v.problems.push(format!(
+                "entry {}: expected sequence number {expected_seq} (an entry is missing or out of place)",
+                e.seq
+            ));
+        }
+        if e.prev != prev {
+            v.problems.push(format!("entry {}: does not chain to the previous entry (the log was altered)", e.seq));
+        }
+        if e.compute_hash() != e.hash {
+            v.problems.push(format!("entry {}: its hash does not match its content (the entry was altered)", e.seq));
+        }
+        prev = e.hash.clone();
+        expected_seq = e.seq + 1;
+        for r in e.request.iter().chain(std::iter::once(&e.record)) {
+            named.insert((r.file.clone(), r.offset));
+            v.records += 1;
+            check_record(dir, e.seq, r, &mut v.problems);
+        }
+    }
+    v.head = (prev != GENESIS).then_some(prev);
+    // Records present in the files but absent from the log (other than each file's warcinfo).
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match warc::read_all(&f) {
+            Ok(records) => {
+                for (offset, r) in records {
+                    if r.header("WARC-Type") != Some("warcinfo") && !named.contains(&(name.clone(), offset)) {
+                        v.problems.push(format!("{name} at {offset}: a record the log does not name"));
+                    }
+                }
+            }
+            Err(e) => v.problems.push(format!("{name}: unreadable: {e}")),
+        }
+    }
+    Ok(v)
+}
+
+fn check_record(dir: &Path, seq: u64, r: &RecordRef, problems: &mut Vec<String>) {
+    let path = dir.join(&r.file);
+    if !path.exists() {
+        problems.push(format!("entry {seq}: {} is missing", r.file));
+        return;
+    }
+    match warc::read_record(&path, r.offset) {
+        Err(e) => problems.push(format!("entry {seq}: {} at {}: unreadable record: {e}", r.file, r.offset)),
+        Ok(rec) => {
+            if rec.header("WARC-Record-ID") != Some(r.record_id.as_str()) {
+                problems.push(format!("entry {seq}: {} at {}: not the logged record", r.file, r.offset));
+            }
+            if rec.header("WARC-Block-Digest") != Some(r.block_digest.as_str()) {
+                problems
+                    .push(format!("entry {seq}: {} at {}: its block digest is not the logged one", r.file, r.offset));
+            }
+            if let Err(why) = warc::verify(&rec) {
+                problems.push(format!("entry {seq}: {} at {}: {why} (the record was altered)", r.file, r.offset));
+            }
+        }
+    }
+}
+
+/// HTTP headers for display: the status line first, as `(":status-line", line)`.
+pub type DisplayHeaders = Vec<(String, String)>;
+
+/// The body held by an evidence record, as the server sent it (still content-encoded).
+pub fn archived_body(dir: &Path, r: &EvidenceRef) -> std::io::Result<(Vec<u8>, DisplayHeaders)> {
+    let content = r.content();
+    let rec = warc::read_record(&dir.join(&content.file), content.offset)?;
+    let body = rec.http_body().map(<[u8]>::to_vec).unwrap_or_default();
+    Ok((body, rec.http_headers().unwrap_or_default()))
+}
