@@ -13,7 +13,7 @@ use crate::canon;
 use crate::config::{Setup, Vendor};
 use crate::crawl::{Frontier, Scope};
 use crate::extract::extract;
-use crate::fetch::{Failure, Fetched, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
+use crate::fetch::{BodyError, Failure, Fetched, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
 use crate::judge::Level;
 use crate::patterns::ClaimKind;
 use crate::scan::{JudgedClaim, scan_page};
@@ -423,22 +423,29 @@ impl PageJob {
         // Parsing and matching are CPU work: keep them off the I/O threads.
         let analysed = tokio::task::spawn_blocking(move || {
             let extracted = extract(&body, content_type.as_deref());
+            if let Some(why) = extracted.parse_limit {
+                return Err(why);
+            }
             let base = extracted.base_href.as_deref().and_then(|b| final_url.join(b).ok()).unwrap_or(final_url);
             let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
             let needs_js = extracted.needs_javascript();
             let encoding = extracted.encoding;
             let result = scan_page(extracted, &self.setup.patterns, &self.setup.registry, Some(&self.vendor), self.at);
-            (result.claims, links, needs_js, encoding)
+            Ok((result.claims, links, needs_js, encoding))
         })
         .await;
         match analysed {
-            Ok((claims, links, needs_js, encoding)) => {
+            Ok(Ok((claims, links, needs_js, encoding))) => {
                 page.claims = claims;
                 page.encoding = Some(encoding);
                 if needs_js {
                     page.status = PageStatus::NeedsJavascript;
                 }
                 (page, links)
+            }
+            Ok(Err(why)) => {
+                page.status = PageStatus::Failed(Failure::Body(BodyError::Unparsable(why)));
+                (page, Vec::new())
             }
             Err(e) => {
                 page.status = PageStatus::Failed(Failure::Connect(format!("analysis failed: {e}")));
