@@ -274,6 +274,11 @@ impl Fetcher {
                 return done(&current, redirects, Outcome::Skipped(Skip::PrivateAddress(refused)));
             }
             match self.robots(&current, rate).await {
+                // A name that resolves only to non-public addresses fails at robots.txt, its
+                // first request: that is the guard's refusal, not an unavailable robots.txt.
+                RobotsState::Unavailable(why) if why.starts_with(guard::REFUSED) => {
+                    return done(&current, redirects, Outcome::Skipped(Skip::PrivateAddress(why)));
+                }
                 RobotsState::Unavailable(why) => {
                     return done(&current, redirects, Outcome::Skipped(Skip::RobotsUnavailable(why)));
                 }
@@ -386,15 +391,15 @@ impl Fetcher {
                 let d = d.trim_end_matches('.').to_ascii_lowercase();
                 if d == "localhost" || d.ends_with(".localhost") {
                     return Some(format!(
-                        "address guard refused: {d} is a loopback name; set allow_private_networks to crawl it"
+                        "{}{d} is a loopback name; set allow_private_networks to crawl it",
+                        guard::REFUSED
                     ));
                 }
                 return None;
             }
         };
-        (!is_public(ip)).then(|| {
-            format!("address guard refused: {ip} is not a public address; set allow_private_networks to crawl it")
-        })
+        (!is_public(ip))
+            .then(|| format!("{}{ip} is not a public address; set allow_private_networks to crawl it", guard::REFUSED))
     }
 
     /// One request with retries on connection errors, 5xx and 429 (honouring Retry-After).
@@ -414,6 +419,10 @@ impl Fetcher {
                 return Err(Failure::GivenUp(why));
             }
             let permit = self.in_flight.acquire().await.expect("semaphore never closed");
+            // The global cap may have held this request past the budget too.
+            if Instant::now() >= self.deadline {
+                return last.map_or(Err(Failure::Budget), last_answer);
+            }
             let result = self.attempt(url, conditional, html_only).await;
             drop(permit);
             let retry_after = match &result {
@@ -562,7 +571,7 @@ fn classify(e: &reqwest::Error) -> Failure {
         return Failure::Timeout;
     }
     let chain = body::error_chain(e);
-    if let Some(i) = chain.find("address guard refused: ") {
+    if let Some(i) = chain.find(guard::REFUSED) {
         return Failure::Refused(chain[i..].to_string());
     }
     Failure::Connect(chain)
