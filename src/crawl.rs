@@ -3,6 +3,7 @@
 //! Pure: URLs in, URLs out; fetching is the pipeline's job.
 
 use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use regex::Regex;
 use url::Url;
@@ -41,6 +42,10 @@ impl Scope {
     }
 }
 
+/// Links refused for the page budget are remembered (as hashes) up to this many, to count each
+/// once; past it they are no longer counted.
+const OVER_BUDGET_COUNTED: usize = 100_000;
+
 /// What happened to a URL offered to the frontier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offer {
@@ -48,9 +53,15 @@ pub enum Offer {
     AlreadySeen,
     OutOfScope,
     TooDeep,
+    /// The queue already holds every page the page budget can still take.
+    OverBudget,
 }
 
 /// Breadth-first frontier with budgets.
+///
+/// The queue never holds more than the page budget can still take: a link found once it is
+/// full could never be fetched, and queueing it anyway would let a page of 100,000 links (or
+/// a site of many such pages) fill memory and, when the run budget ends, the report.
 #[derive(Debug)]
 pub struct Frontier {
     scope: Scope,
@@ -60,6 +71,8 @@ pub struct Frontier {
     /// Pages fetched whatever the page budget (those that carry open findings).
     priority: VecDeque<(Url, u32)>,
     seen: HashSet<String>,
+    /// Hashes of the distinct links refused for the page budget (see [`OVER_BUDGET_COUNTED`]).
+    over_budget: HashSet<u64>,
     taken: usize,
     /// Links not followed because they left the scope.
     pub out_of_scope: usize,
@@ -76,6 +89,7 @@ impl Frontier {
             queue: VecDeque::new(),
             priority: VecDeque::new(),
             seen: HashSet::new(),
+            over_budget: HashSet::new(),
             taken: 0,
             out_of_scope: 0,
             too_deep: 0,
@@ -103,9 +117,17 @@ impl Frontier {
             return Offer::TooDeep;
         }
         let Some(key) = dedupe_key(&url) else { return Offer::OutOfScope };
-        if !self.seen.insert(key) {
+        if self.seen.contains(&key) {
             return Offer::AlreadySeen;
         }
+        if self.queue.len() + self.taken >= self.max_pages {
+            if self.over_budget.len() < OVER_BUDGET_COUNTED {
+                // A fixed hasher: the count must not depend on a random seed.
+                self.over_budget.insert(BuildHasherDefault::<DefaultHasher>::default().hash_one(&key));
+            }
+            return Offer::OverBudget;
+        }
+        self.seen.insert(key);
         self.queue.push_back((url, depth));
         Offer::Queued
     }
@@ -148,9 +170,10 @@ impl Frontier {
         Some(next)
     }
 
-    /// URLs still queued (not taken because of the budgets, when the crawl ends).
+    /// Pages found but not fetched because of the page budget: those still queued and the
+    /// distinct links refused once the queue was full (counted up to 100,000).
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        self.queue.len() + self.over_budget.len()
     }
 
     pub fn taken(&self) -> usize {
@@ -220,5 +243,23 @@ mod tests {
         assert!(f.take_next().is_some());
         assert!(f.take_next().is_none(), "page budget of 2");
         assert_eq!(f.pending(), 1);
+    }
+
+    #[test]
+    fn the_queue_never_outgrows_the_page_budget() {
+        let mut f = Frontier::new(&vendor(), 3, 10);
+        for i in 0..100_000 {
+            f.offer(&u(&format!("https://www.example.fr/l{i}")), 1);
+        }
+        assert_eq!(f.queue.len(), 10);
+        assert_eq!(f.seen.len(), 10, "refused links are not kept whole");
+        assert_eq!(f.offer(&u("https://www.example.fr/l5"), 1), Offer::AlreadySeen);
+        assert_eq!(f.offer(&u("https://www.example.fr/l50"), 1), Offer::OverBudget);
+        assert_eq!(f.pending(), 100_000, "each link is counted once, the queued and the refused");
+        // A page that carries an open finding is fetched even so.
+        f.must_fetch(&u("https://www.example.fr/l99999"));
+        assert_eq!(f.take_next().unwrap().0.path(), "/l99999");
+        let taken = std::iter::from_fn(|| f.take_next()).count();
+        assert_eq!(taken, 10);
     }
 }

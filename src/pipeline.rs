@@ -14,7 +14,7 @@ use crate::config::{Setup, Vendor};
 use crate::crawl::{Frontier, Scope};
 use crate::evidence::{Archive, EvidenceRef};
 use crate::extract::extract;
-use crate::fetch::{Failure, Fetched, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
+use crate::fetch::{BodyError, Failure, Fetched, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
 use crate::judge::Level;
 use crate::patterns::ClaimKind;
 use crate::scan::{JudgedClaim, scan_page};
@@ -465,6 +465,9 @@ impl PageJob {
         // Parsing, matching and archiving are CPU and disk work: keep them off the I/O threads.
         let analysed = tokio::task::spawn_blocking(move || {
             let extracted = extract(&body, content_type.as_deref());
+            if let Some(why) = extracted.parse_limit {
+                return Err(why);
+            }
             let base = extracted.base_href.as_deref().and_then(|b| final_url.join(b).ok()).unwrap_or(final_url);
             let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
             let needs_js = extracted.needs_javascript();
@@ -474,11 +477,11 @@ impl PageJob {
                 Some(a) if archive_all || !result.claims.is_empty() => Some(a.archive(&exchange)),
                 _ => None,
             };
-            (result.claims, links, needs_js, encoding, evidence)
+            Ok((result.claims, links, needs_js, encoding, evidence))
         })
         .await;
         match analysed {
-            Ok((claims, links, needs_js, encoding, evidence)) => {
+            Ok(Ok((claims, links, needs_js, encoding, evidence))) => {
                 page.claims = claims;
                 page.encoding = Some(encoding);
                 if let Some(archived) = evidence {
@@ -488,6 +491,10 @@ impl PageJob {
                     page.status = PageStatus::NeedsJavascript;
                 }
                 (page, links)
+            }
+            Ok(Err(why)) => {
+                page.status = PageStatus::Failed(Failure::Body(BodyError::Unparsable(why)));
+                (page, Vec::new())
             }
             Err(e) => {
                 page.status = PageStatus::Failed(Failure::Connect(format!("analysis failed: {e}")));

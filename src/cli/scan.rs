@@ -48,6 +48,10 @@ pub async fn scan(
             }
         };
         let page = claimwatch::extract::extract(&bytes, content_type.as_deref());
+        if let Some(why) = &page.parse_limit {
+            fail(&mut out, format, &mut tally, source, why)?;
+            continue;
+        }
         let vendor = if auto {
             let url = if is_url(source) {
                 Url::parse(source).ok()

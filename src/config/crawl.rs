@@ -25,7 +25,8 @@ pub struct CrawlSettings {
     pub max_pages: usize,
     /// Off by default: refuse loopback, private, link-local and other non-public addresses.
     pub allow_private_networks: bool,
-    /// A run stops taking new pages after this long.
+    /// A run starts no page, request or wait (rate, backoff, Retry-After) after this long, so it
+    /// ends at most one request timeout (and one page's analysis) later.
     pub run_budget: Duration,
     /// Further attempts after a connection error, a 5xx or a 429.
     pub retries: u32,

@@ -5,6 +5,7 @@
 //! reads "SecNum"), block elements and `<br>` start a new line, table cells are separated by
 //! " | " so that a row reads like the table a visitor sees.
 
+pub mod bounded;
 pub mod charset;
 pub mod mime;
 pub mod normalize;
@@ -105,6 +106,9 @@ pub struct Page {
     /// Signs of a JavaScript application shell: an app root element (`#root`, `#__next`,
     /// `<app-root>`…) or a `<noscript>` asking for JavaScript.
     pub app_shell_hint: bool,
+    /// The document was not read because it is too deeply nested or too large to parse
+    /// (see [`bounded`]): why. It then has no segments and no links, and is not checked.
+    pub parse_limit: Option<String>,
 }
 
 impl Page {
@@ -135,7 +139,23 @@ pub fn extract(bytes: &[u8], content_type: Option<&str>) -> Page {
 
 /// Extracts the text segments of an already decoded document.
 pub fn extract_decoded(decoded: &Decoded) -> Page {
-    let html = Html::parse_document(&decoded.text);
+    let html = match bounded::parse_document(&decoded.text) {
+        Ok(html) => html,
+        Err(why) => {
+            return Page {
+                encoding: decoded.encoding.name(),
+                encoding_source: decoded.source,
+                decode_errors: decoded.had_errors,
+                segments: Vec::new(),
+                canonical_url: None,
+                hrefs: Vec::new(),
+                scripts: 0,
+                base_href: None,
+                app_shell_hint: false,
+                parse_limit: Some(why),
+            };
+        }
+    };
     let mut walker = Walker::default();
     walker.walk(&html);
     let mut segments = Vec::with_capacity(walker.segments.len() + 1);
@@ -154,6 +174,7 @@ pub fn extract_decoded(decoded: &Decoded) -> Page {
         scripts: walker.scripts,
         base_href: walker.base_href,
         app_shell_hint: walker.app_shell_hint,
+        parse_limit: None,
     }
 }
 

@@ -140,8 +140,14 @@ fn legacy_encoding_declared_only_in_meta_is_decoded() {
 
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
-    let html = format!("{}SecNumCloud{}", "<div><span>".repeat(2_000), "</span></div>".repeat(2_000));
+    // Just under the parse limit (bounded::MAX_DEPTH, with <html> and <body> above).
+    let html = format!("{}SecNumCloud{}", "<div><span>".repeat(495), "</span></div>".repeat(495));
     assert_eq!(body(&html), "SecNumCloud");
+    // Deeper is refused, with why, rather than parsed in quadratic time.
+    let deeper = format!("{}SecNumCloud{}", "<div><span>".repeat(2_000), "</span></div>".repeat(2_000));
+    let p = page(&deeper);
+    assert!(p.segments.is_empty());
+    assert!(p.parse_limit.unwrap().starts_with("HTML nested deeper than 1000 elements"));
 }
 
 #[test]

@@ -9,9 +9,9 @@ use bytes::{Bytes, BytesMut};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
-    #[error("body larger than {limit} bytes")]
+    #[error("body exceeds max_body_bytes ({limit} bytes)")]
     TooLarge { limit: u64 },
-    #[error("decoded body larger than {limit} bytes")]
+    #[error("decompressed body exceeds {limit} bytes")]
     DecodedTooLarge { limit: u64 },
     #[error("reading the body failed: {0}")]
     Read(String),
@@ -21,6 +21,10 @@ pub enum BodyError {
     UnsupportedEncoding(String),
     #[error("corrupt {encoding} body: {why}")]
     Corrupt { encoding: String, why: String },
+    /// The HTML is too deeply nested or makes too many elements to parse (see
+    /// `extract::bounded`): why, and where parsing stopped.
+    #[error("{0}")]
+    Unparsable(String),
 }
 
 /// Reads the whole body, failing as soon as it passes `limit` bytes (the rest is never read).

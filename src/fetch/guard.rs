@@ -87,6 +87,9 @@ impl Resolve for GuardedResolver {
     }
 }
 
+/// How every refusal of the guard begins (it is found again in reqwest's error chain).
+pub const REFUSED: &str = "address guard refused: ";
+
 /// The guard refused an address.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("address guard refused: {0}")]

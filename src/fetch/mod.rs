@@ -105,6 +105,9 @@ pub enum Failure {
     GivenUp(String),
     /// The private-address guard refused the connection.
     Refused(String),
+    /// The run budget ran out while the request waited for its turn (the page is reported as
+    /// [`Skip::Budget`]).
+    Budget,
 }
 
 impl std::fmt::Display for Failure {
@@ -114,9 +117,10 @@ impl std::fmt::Display for Failure {
             Failure::Timeout => write!(f, "timed out"),
             Failure::Connect(why) => write!(f, "{why}"),
             Failure::Body(e) => write!(f, "{e}"),
-            Failure::TooManyRedirects => write!(f, "more than {MAX_REDIRECTS} redirects"),
+            Failure::TooManyRedirects => write!(f, "too many redirects (more than {MAX_REDIRECTS})"),
             Failure::GivenUp(why) => write!(f, "host {why}"),
             Failure::Refused(why) => write!(f, "{why}"),
+            Failure::Budget => write!(f, "run budget spent"),
         }
     }
 }
@@ -189,9 +193,14 @@ pub enum FetchError {
 }
 
 /// The polite fetcher of a run: one HTTP client, the gates and robots.txt of every origin.
+///
+/// A fetcher serves one run, whose budget starts when the fetcher is made: no request starts,
+/// and no wait (rate, backoff, Retry-After) is made, past `run_budget`, so a run ends at most
+/// one request timeout after its budget, whatever the sites do.
 pub struct Fetcher {
     client: reqwest::Client,
     settings: CrawlSettings,
+    deadline: Instant,
     gates: Gates,
     robots: robots_txt::RobotsCache,
     in_flight: Semaphore,
@@ -212,6 +221,7 @@ impl Fetcher {
         Ok(Fetcher {
             client,
             settings: settings.clone(),
+            deadline: Instant::now() + settings.run_budget,
             gates: Gates::default(),
             robots: robots_txt::RobotsCache::default(),
             in_flight: Semaphore::new(settings.concurrency),
@@ -257,10 +267,18 @@ impl Fetcher {
             outcome,
         };
         loop {
+            if Instant::now() >= self.deadline {
+                return done(&current, redirects, Outcome::Skipped(Skip::Budget));
+            }
             if let Some(refused) = self.refuse_literal(&current) {
                 return done(&current, redirects, Outcome::Skipped(Skip::PrivateAddress(refused)));
             }
             match self.robots(&current, rate).await {
+                // A name that resolves only to non-public addresses fails at robots.txt, its
+                // first request: that is the guard's refusal, not an unavailable robots.txt.
+                RobotsState::Unavailable(why) if why.starts_with(guard::REFUSED) => {
+                    return done(&current, redirects, Outcome::Skipped(Skip::PrivateAddress(why)));
+                }
                 RobotsState::Unavailable(why) => {
                     return done(&current, redirects, Outcome::Skipped(Skip::RobotsUnavailable(why)));
                 }
@@ -286,6 +304,7 @@ impl Fetcher {
                 Err(Failure::Refused(why)) => {
                     return done(&current, redirects, Outcome::Skipped(Skip::PrivateAddress(why)));
                 }
+                Err(Failure::Budget) => return done(&current, redirects, Outcome::Skipped(Skip::Budget)),
                 Err(failure) => {
                     gate.failed(&failure.to_string());
                     return done(&current, redirects, Outcome::Failed { failure, exchange: None });
@@ -328,6 +347,14 @@ impl Fetcher {
             let codings = body::codings(exchange.header("content-encoding"));
             let limit = self.settings.max_body_bytes.saturating_mul(DECODED_FACTOR);
             return match body::decode(&exchange.body, &codings, limit) {
+                Ok(decoded) if html_only && looks_binary(&decoded, content_type.as_deref()) => {
+                    let ct = content_type.unwrap_or_else(|| "no content type".into());
+                    done(
+                        &current,
+                        redirects,
+                        Outcome::Skipped(Skip::ContentType(format!("{ct}, but the body is binary"))),
+                    )
+                }
                 Ok(decoded) => {
                     if redirects.is_empty() {
                         self.remember_validators(&current, &exchange);
@@ -364,35 +391,38 @@ impl Fetcher {
                 let d = d.trim_end_matches('.').to_ascii_lowercase();
                 if d == "localhost" || d.ends_with(".localhost") {
                     return Some(format!(
-                        "address guard refused: {d} is a loopback name; set allow_private_networks to crawl it"
+                        "{}{d} is a loopback name; set allow_private_networks to crawl it",
+                        guard::REFUSED
                     ));
                 }
                 return None;
             }
         };
-        (!is_public(ip)).then(|| {
-            format!("address guard refused: {ip} is not a public address; set allow_private_networks to crawl it")
-        })
+        (!is_public(ip))
+            .then(|| format!("{}{ip} is not a public address; set allow_private_networks to crawl it", guard::REFUSED))
     }
 
     /// One request with retries on connection errors, 5xx and 429 (honouring Retry-After).
     /// `Err` when no response came; `Ok(Err)` when the final response or its body failed;
     /// the body is read only for 2xx HTML (and non-HTML is left unread).
-    async fn request(
-        &self,
-        url: &Url,
-        gate: &Gate,
-        conditional: Option<&Validators>,
-        html_only: bool,
-    ) -> Result<Result<Exchange, (Failure, Option<Exchange>)>, Failure> {
+    async fn request(&self, url: &Url, gate: &Gate, conditional: Option<&Validators>, html_only: bool) -> Answer {
         let mut attempt = 0;
+        let mut last: Option<Answer> = None;
         loop {
-            gate.wait().await;
+            if tokio::time::timeout_at(self.deadline, gate.wait()).await.is_err() {
+                // Waiting for this origin's turn (its rate, another page's Retry-After) used up
+                // the run budget: the last answer stands, or the page was never requested.
+                return last.map_or(Err(Failure::Budget), last_answer);
+            }
             // Other pages of this origin may have failed while this one waited its turn.
             if let Some(why) = gate.given_up() {
                 return Err(Failure::GivenUp(why));
             }
             let permit = self.in_flight.acquire().await.expect("semaphore never closed");
+            // The global cap may have held this request past the budget too.
+            if Instant::now() >= self.deadline {
+                return last.map_or(Err(Failure::Budget), last_answer);
+            }
             let result = self.attempt(url, conditional, html_only).await;
             drop(permit);
             let retry_after = match &result {
@@ -407,21 +437,16 @@ impl Fetcher {
                 gate.defer_until(Instant::now() + wait.min(MAX_WAIT));
             }
             if attempt >= self.settings.retries {
-                return match result {
-                    Ok(Ok(ex)) => Ok(Err((Failure::Status(ex.status), Some(ex)))),
-                    other => other,
-                };
+                return last_answer(result);
             }
             let wait = retry_after.unwrap_or_else(|| backoff(attempt));
-            if wait > MAX_WAIT {
-                return match result {
-                    Ok(Ok(ex)) => Ok(Err((Failure::Status(ex.status), Some(ex)))),
-                    other => other,
-                };
+            if wait > MAX_WAIT || Instant::now() + wait >= self.deadline {
+                return last_answer(result);
             }
             tracing::debug!(%url, attempt, ?wait, "retrying");
             gate.defer_until(Instant::now() + wait);
             attempt += 1;
+            last = Some(result);
         }
     }
 
@@ -503,6 +528,27 @@ fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
     }
 }
 
+/// What [`Fetcher::request`] gives: `Err` when no response came; `Ok(Err)` when the final
+/// response or its body failed.
+type Answer = Result<Result<Exchange, (Failure, Option<Exchange>)>, Failure>;
+
+/// The answer of the last attempt when no retry follows: a 429 or 5xx is then a failure.
+fn last_answer(answer: Answer) -> Answer {
+    match answer {
+        Ok(Ok(ex)) => Ok(Err((Failure::Status(ex.status), Some(ex)))),
+        other => other,
+    }
+}
+
+/// A body served as HTML that is binary: a NUL byte near the start, which no HTML in an
+/// ASCII-compatible encoding has (UTF-16, declared by BOM or header, is full of them).
+fn looks_binary(body: &[u8], content_type: Option<&str>) -> bool {
+    let utf16 = body.starts_with(&[0xFF, 0xFE])
+        || body.starts_with(&[0xFE, 0xFF])
+        || content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("utf-16"));
+    !utf16 && body[..body.len().min(1024)].contains(&0)
+}
+
 /// Retry-After as a delay: seconds, or an HTTP date.
 fn retry_after(exchange: &Exchange) -> Option<Duration> {
     let v = exchange.header("retry-after")?.trim();
@@ -525,7 +571,7 @@ fn classify(e: &reqwest::Error) -> Failure {
         return Failure::Timeout;
     }
     let chain = body::error_chain(e);
-    if let Some(i) = chain.find("address guard refused: ") {
+    if let Some(i) = chain.find(guard::REFUSED) {
         return Failure::Refused(chain[i..].to_string());
     }
     Failure::Connect(chain)
