@@ -10,7 +10,7 @@ pub fn canonical(url: &Url) -> Option<Url> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return None;
     }
-    let mut u = url.clone();
+    let mut u = without_credentials(url);
     u.set_fragment(None);
     let path = normalise_escapes(u.path());
     u.set_path(&path);
@@ -63,7 +63,18 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
         return None;
     }
     let url = base.join(href).ok()?;
-    matches!(url.scheme(), "http" | "https").then_some(url)
+    matches!(url.scheme(), "http" | "https").then(|| without_credentials(&url))
+}
+
+/// The URL without `user:password@`. Credentials written into a hostile page's links or
+/// redirects are never sent, logged, stored or archived.
+pub fn without_credentials(url: &Url) -> Url {
+    let mut u = url.clone();
+    if !u.username().is_empty() || u.password().is_some() {
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+    }
+    u
 }
 
 /// Query parameters that only track visitors and never change the page.

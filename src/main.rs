@@ -201,7 +201,14 @@ fn main() -> ExitCode {
         if matches!(cli.command, Command::Daemon { .. }) { "claimwatch=info" } else { "claimwatch=warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .map(|f| {
+                    // The HTML parser's debug output replays every token of every page (hostile
+                    // content, and gigabytes of log); it must be asked for by name.
+                    let named = std::env::var("RUST_LOG").unwrap_or_default().contains("html5ever");
+                    if named { f } else { f.add_directive("html5ever=info".parse().expect("a valid directive")) }
+                })
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

@@ -37,6 +37,8 @@ pub enum AlertError {
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The password and the forms AUTH sends it in, to strip from anything the server says back.
+    secrets: Vec<String>,
 }
 
 impl Mailer {
@@ -60,20 +62,50 @@ impl Mailer {
             Security::Starttls => builder.tls(Tls::Required(tls(&settings.host)?)),
             Security::Tls => builder.tls(Tls::Wrapper(tls(&settings.host)?)),
         };
+        let mut secrets = Vec::new();
         if let Some(user) = &settings.username {
             let pass = match (&settings.password_env, password) {
                 (_, Some(p)) => p,
                 (Some(var), None) => return Err(AlertError::MissingPassword(var.clone())),
                 (None, None) => String::new(),
             };
+            secrets = secret_forms(user, &pass);
             builder = builder.credentials(Credentials::new(user.clone(), pass));
         }
-        Ok(Mailer { transport: builder.build(), from })
+        Ok(Mailer { transport: builder.build(), from, secrets })
     }
 
     pub fn from(&self) -> &Mailbox {
         &self.from
     }
+
+    /// An SMTP error as text, with the password removed: a hostile or broken server may echo
+    /// what it was sent, and these texts reach logs, the store's dead letters and `status`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            out = out.replace(s.as_str(), "[redacted]");
+        }
+        out
+    }
+}
+
+/// The password, and the base64 forms of AUTH PLAIN and AUTH LOGIN that carry it.
+fn secret_forms(user: &str, pass: &str) -> Vec<String> {
+    use base64::Engine;
+    if pass.is_empty() {
+        return Vec::new();
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut forms = vec![
+        b64.encode(format!("\0{user}\0{pass}")),
+        b64.encode(format!("{user}\0{user}\0{pass}")),
+        b64.encode(pass),
+        pass.to_string(),
+    ];
+    // Longest first, so that a short form never breaks a longer one before it is replaced.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms
 }
 
 /// Builds the MIME message of a digest (multipart text + HTML).
@@ -134,13 +166,13 @@ pub async fn deliver(store: &Store, mailer: &Mailer, ctx: &DigestContext<'_>) ->
                 report.sent.push((recipient, entries.len()));
             }
             Err(e) if e.is_permanent() => {
-                let why = e.to_string();
+                let why = mailer.redact(&e.to_string());
                 store.dead_letter(&entries, &why, chrono::Utc::now())?;
                 tracing::error!(%recipient, "mail server refused the alert permanently, moved to dead letters: {why}");
                 report.dead.push((recipient, why));
             }
             Err(e) => {
-                let why = e.to_string();
+                let why = mailer.redact(&e.to_string());
                 tracing::warn!(%recipient, "alert not delivered, will retry: {why}");
                 report.deferred.push((recipient, why));
             }

@@ -148,7 +148,7 @@ pub(super) fn check_smtp<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Rang
     let host: Option<String> = doc.require(&mut t, span.clone(), "host");
     let security: Security = doc.take(&mut t, "security").unwrap_or(Security::Starttls);
     let port: Option<u16> = doc.take(&mut t, "port");
-    let username: Option<String> = doc.take(&mut t, "username");
+    let username: Option<Spanned<String>> = doc.take(&mut t, "username");
     let password_env: Option<Spanned<String>> = doc.take(&mut t, "password_env");
     let from: Option<Spanned<String>> = doc.require(&mut t, span, "from");
     let timeout: Option<Spanned<f64>> = doc.take(&mut t, "timeout_secs");
@@ -164,6 +164,17 @@ pub(super) fn check_smtp<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Rang
         && (p.get_ref().is_empty() || !p.get_ref().chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
     {
         doc.error(p.span(), "password_env must name an environment variable (letters, digits, `_`)");
+    }
+    if let (Some(u), Security::None, Some(h)) = (&username, security, &host) {
+        // AUTH over an unencrypted connection hands the password to anyone on the path; only a
+        // relay on this very machine is exempt.
+        let local = h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if !local {
+            doc.error(
+                u.span(),
+                "username with security = \"none\" would send the password in clear: use starttls or tls",
+            );
+        }
     }
     if let Some(t) = &timeout {
         super::positive(doc, t, "timeout_secs");
@@ -183,7 +194,7 @@ pub(super) fn check_smtp<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Rang
         host: host?,
         port,
         security,
-        username,
+        username: username.map(|u| u.into_inner()),
         password_env: password_env.map(|p| p.into_inner()),
         from: from?.into_inner(),
         timeout: Duration::from_secs_f64(timeout.map_or(30.0, |t| t.into_inner())),

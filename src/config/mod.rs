@@ -361,6 +361,10 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor], tz:
     let mut start_urls = Vec::new();
     for u in &spec.start_urls {
         match url::Url::parse(u.get_ref()) {
+            Ok(url) if !url.username().is_empty() || url.password().is_some() => doc.error(
+                u.span(),
+                "start URL must not carry credentials (user:password@): they would end up in logs, reports and evidence",
+            ),
             Ok(url) if matches!(url.scheme(), "http" | "https") => {
                 let host = url.host_str().unwrap_or("");
                 if !host_allowed(&allowed_hosts, host) {
@@ -369,7 +373,8 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor], tz:
                 start_urls.push(url);
             }
             Ok(url) => doc.error(u.span(), format!("start URL must be http or https, not `{}`", url.scheme())),
-            Err(e) => doc.error(u.span(), format!("`{}` is not a URL: {e}", u.get_ref())),
+            // Not echoed: a malformed URL may still hold a secret; the line points at it.
+            Err(e) => doc.error(u.span(), format!("start URL is not a URL: {e}")),
         }
     }
     if let Some(rps) = &spec.requests_per_second {

@@ -234,8 +234,31 @@ pub fn verify(dir: &Path) -> std::io::Result<Verification> {
     Ok(v)
 }
 
+/// The path of a WARC file named by the log or the store, which must be a plain file name: a
+/// tampered log or store must not make claimwatch read (or `--extract` copy) files elsewhere.
+pub fn record_path(dir: &Path, file: &str) -> std::io::Result<PathBuf> {
+    let plain = !file.is_empty()
+        && file.ends_with(".warc.gz")
+        && !file.starts_with('.')
+        && !file.contains(['/', '\\', '\0'])
+        && Path::new(file).components().count() == 1;
+    if !plain {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{file:?} is not a WARC file name inside the evidence directory"),
+        ));
+    }
+    Ok(dir.join(file))
+}
+
 fn check_record(dir: &Path, seq: u64, r: &RecordRef, problems: &mut Vec<String>) {
-    let path = dir.join(&r.file);
+    let path = match record_path(dir, &r.file) {
+        Ok(p) => p,
+        Err(e) => {
+            problems.push(format!("entry {seq}: {e}"));
+            return;
+        }
+    };
     if !path.exists() {
         problems.push(format!("entry {seq}: {} is missing", r.file));
         return;
@@ -263,7 +286,30 @@ pub type DisplayHeaders = Vec<(String, String)>;
 /// The body held by an evidence record, as the server sent it (still content-encoded).
 pub fn archived_body(dir: &Path, r: &EvidenceRef) -> std::io::Result<(Vec<u8>, DisplayHeaders)> {
     let content = r.content();
-    let rec = warc::read_record(&dir.join(&content.file), content.offset)?;
+    let rec = warc::read_record(&record_path(dir, &content.file)?, content.offset)?;
     let body = rec.http_body().map(<[u8]>::to_vec).unwrap_or_default();
     Ok((body, rec.http_headers().unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_paths_stay_inside_the_evidence_directory() {
+        let dir = Path::new("/var/lib/claimwatch/evidence");
+        assert_eq!(record_path(dir, "claimwatch-r1.warc.gz").unwrap(), dir.join("claimwatch-r1.warc.gz"));
+        for bad in [
+            "../../etc/passwd",
+            "/etc/shadow.warc.gz",
+            "../x.warc.gz",
+            "a/b.warc.gz",
+            "..warc.gz",
+            "",
+            "evidence.log",
+            "a\\..\\b.warc.gz",
+        ] {
+            assert!(record_path(dir, bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -319,7 +319,10 @@ impl Fetcher {
             let status = exchange.status;
             if (300..400).contains(&status)
                 && status != 304
-                && let Some(target) = exchange.header("location").and_then(|l| current.join(l.trim()).ok())
+                && let Some(target) = exchange
+                    .header("location")
+                    .and_then(|l| current.join(l.trim()).ok())
+                    .map(|t| crate::canon::without_credentials(&t))
             {
                 if redirects.len() >= MAX_REDIRECTS {
                     let failure = Failure::TooManyRedirects;
