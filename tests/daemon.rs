@@ -288,8 +288,9 @@ async fn held_back_alerts_go_out_between_runs_as_soon_as_the_server_is_back() {
     let site = claiming_site().await;
     let mailbox = Mailbox::start(IpAddr::V4(Ipv4Addr::LOCALHOST)).unwrap();
     mailbox.set_mood(Mood::RefuseForNow);
-    // One run soon, the next one in a year: only the outbox retry can deliver.
-    let now = chrono::Utc::now() + chrono::Duration::seconds(2);
+    // One run soon, the next one in a month: only the outbox retry can deliver. Soon leaves the
+    // daemon ample time to start on a loaded machine (the run must not fall before it is up).
+    let now = chrono::Utc::now() + chrono::Duration::seconds(10);
     let cron = format!(
         "cron = \"{} {} {} {} * *\"\ntimezone = \"UTC\"\njitter_secs = 0",
         now.format("%S"),
@@ -299,7 +300,7 @@ async fn held_back_alerts_go_out_between_runs_as_soon_as_the_server_is_back() {
     );
     let s = setup(&cron, &vendor_toml("v", &site.url("/"), ""), Some(mailbox.addr.port()));
     let daemon = Daemon::start(&s.config, s.scratch.path());
-    assert!(eventually(Duration::from_secs(20), || daemon.log().contains("run finished")).await, "{}", daemon.log());
+    assert!(eventually(Duration::from_secs(40), || daemon.log().contains("run finished")).await, "{}", daemon.log());
     assert!(mailbox.received().is_empty());
     mailbox.set_mood(Mood::Accept);
     assert!(eventually(Duration::from_secs(20), || mailbox.received().len() == 1).await, "{}", daemon.log());
