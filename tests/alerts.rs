@@ -49,10 +49,6 @@ async fn check(config: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
     .unwrap()
 }
 
-async fn cli(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || claimwatch(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
-}
-
 fn parse(m: &Received) -> mail_parser::Message<'_> {
     mail_parser::MessageParser::default().parse(&m.data).expect("a parsable message")
 }

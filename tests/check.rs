@@ -2,14 +2,9 @@
 
 mod common;
 
-use std::process::Output;
 
 use common::server::{TestServer, response};
 use common::*;
-
-async fn cli(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || claimwatch(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
-}
 
 const CRAWL: &str = "allow_private_networks = true\nrequests_per_second = 50\nretries = 0\ntimeout_secs = 5";
 

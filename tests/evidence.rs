@@ -14,10 +14,6 @@ use common::*;
 const CRAWL: &str = "allow_private_networks = true\nrequests_per_second = 50\nretries = 0\ntimeout_secs = 5";
 const CLAIM_PAGE: &str = "<html><body><h1>Offre Nuage</h1><p>Notre offre est qualifiée SecNumCloud.</p><a href=\"/clean\">c</a></body></html>";
 
-async fn cli(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || claimwatch(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
-}
-
 async fn run(config: &Path, cmd: &[&str]) -> Output {
     let mut args: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
     args.extend(["--config".to_string(), config.display().to_string()]);
@@ -57,15 +53,6 @@ fn targets(file: &Path, kind: &str) -> Vec<String> {
         .into_iter()
         .filter(|(_, r)| r.header("WARC-Type") == Some(kind))
         .map(|(_, r)| r.header("WARC-Target-URI").unwrap().to_string())
-        .collect()
-}
-
-fn finding_ids(config: &Path) -> Vec<String> {
-    let out = claimwatch(&["findings", "--format", "json", "--config", config.to_str().unwrap()]);
-    json_lines(&out)
-        .into_iter()
-        .filter(|l| l["type"] == "finding")
-        .map(|l| l["id"].as_str().unwrap().to_string())
         .collect()
 }
 

@@ -10,10 +10,6 @@ use common::*;
 
 const CRAWL: &str = "allow_private_networks = true\nrequests_per_second = 50\nretries = 0\ntimeout_secs = 5";
 
-async fn cli(args: Vec<String>) -> std::process::Output {
-    tokio::task::spawn_blocking(move || claimwatch(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
-}
-
 /// Two vendors, one run: one violation (on two pages), one clean vendor, one page that fails.
 async fn world() -> (Scratch, PathBuf, TestServer, TestServer) {
     let bad = TestServer::start("127.0.0.1").await;
@@ -37,15 +33,6 @@ async fn report(config: &Path, args: &[&str]) -> String {
     let out = cli(a).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     stdout(&out)
-}
-
-fn finding_ids(config: &Path) -> Vec<String> {
-    let out = claimwatch(&["findings", "--format", "json", "--config", config.to_str().unwrap()]);
-    json_lines(&out)
-        .into_iter()
-        .filter(|l| l["type"] == "finding")
-        .map(|l| l["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -108,3 +108,18 @@ pub fn vendor_toml(id: &str, start: &str, extra: &str) -> String {
         "[[vendor]]\nid = \"{id}\"\nname = \"{id}\"\nstart_urls = [\"{start}\"]\nallowed_hosts = [\"{host}\"]\n{extra}\n"
     )
 }
+
+/// Runs the binary off the async threads (tests that serve pages from the same runtime).
+pub async fn cli(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || claimwatch(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap()
+}
+
+/// The ids of the findings in the store of `config`.
+pub fn finding_ids(config: &Path) -> Vec<String> {
+    let out = claimwatch(&["findings", "--format", "json", "--config", config.to_str().unwrap()]);
+    json_lines(&out)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect()
+}
