@@ -182,6 +182,23 @@ async fn point_6_a_page_archived_but_not_logged_is_reported_and_does_not_break_v
     c.recover(None);
     let (_, text) = c.world.verify_evidence();
     assert_eq!(text.lines().filter(|l| l.starts_with("not logged: ")).count(), 2, "still reported: {text}");
+
+    // A kill in the middle of the WARC write leaves the last member cut short: the same verdict.
+    let dir = c.world.scratch.path().join("evidence");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
+        .collect();
+    files.sort();
+    let crashed = std::fs::OpenOptions::new().write(true).open(&files[0]).unwrap();
+    let len = crashed.metadata().unwrap().len();
+    crashed.set_len(len - 20).unwrap();
+    let (code, text) = c.world.verify_evidence();
+    assert_eq!(code, Some(0), "{text}");
+    let notes: Vec<&str> = text.lines().filter(|l| l.starts_with("not logged: ")).collect();
+    assert_eq!(notes.len(), 2, "{text}");
+    assert!(notes[1].contains("cut short"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -226,8 +226,8 @@ pub fn verify(dir: &Path) -> std::io::Result<Verification> {
     files.sort();
     for f in files {
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        match warc::read_all(&f) {
-            Ok(records) => {
+        match warc::read_until_bad(&f) {
+            Ok((records, bad)) => {
                 // Why a trailing record is tolerated: the WARC records are synced before their log
                 // entry is appended, so a crash in between leaves exactly this. Cutting the log's
                 // tail looks the same, but verify cannot see that anyway (the log and the files
@@ -244,6 +244,17 @@ pub fn verify(dir: &Path) -> std::io::Result<Verification> {
                         ));
                     } else {
                         v.problems.push(format!("{name} at {offset}: a record the log does not name"));
+                    }
+                }
+                // A cut member past every logged record is a write the process did not finish.
+                if let Some((offset, e)) = bad {
+                    if named.iter().any(|(n, o)| *n == name && *o >= offset) {
+                        v.problems.push(format!("{name}: unreadable: {e}"));
+                    } else {
+                        v.unlogged.push(format!(
+                            "{name} at {offset}: a trailing record the log does not name, cut short (a run \
+                             stopped while writing it): {e}"
+                        ));
                     }
                 }
             }
