@@ -1,25 +1,82 @@
-//! Test-only crash points: `CLAIMWATCH_FAILPOINT=<name>` makes the process kill itself (SIGKILL) when it reaches that point.
+//! Test-only crash points: `CLAIMWATCH_FAILPOINT=<number or name>` makes the process kill itself (SIGKILL) when it reaches that point.
 //!
-//! Crash consistency is tested by dying at the worst moments (after a commit, between an
-//! outbox write and the send, after the mail server accepted and before the delete) and
-//! checking that the next run loses nothing and sends nothing twice.
+//! Crash consistency is tested by dying at the worst moments and checking that the next run
+//! loses nothing and sends nothing twice (`tests/crash.rs`, `tests/soak.rs`). The numbers are
+//! stable; tests and the README refer to them.
+//!
+//! | # | name                  | where the process dies                                                        |
+//! |---|-----------------------|-------------------------------------------------------------------------------|
+//! | 1 | `after-commit`        | the run's pages, findings, run record and outbox entries are committed (one sled transaction, so "findings recorded" and "outbox written" are the same instant); nothing sent |
+//! | 2 | `before-send`         | digests rendered, the SMTP transport built, before the first digest is sent    |
+//! | 3 | `after-outbox-delete` | the first digest was accepted and its entries deleted, before the second is sent |
+//! | 4 | `after-smtp-accept`   | the server accepted a digest (250 after DATA), before its entries are deleted  |
+//! | 5 | `store-commit`        | inside the commit transaction: pages and findings staged, outbox and run not yet; nothing applied |
+//! | 6 | `evidence-unlogged`   | a page's WARC records are written and synced, its evidence-log entry is not    |
+//! | 7 | `before-commit`       | the crawl is over (evidence archived and logged), nothing of the run committed |
+//!
+//! A point that is reached several times in a run (2, 3, 4, 6) kills at its first passage.
 
 use std::sync::OnceLock;
 
-static ARMED: OnceLock<Option<String>> = OnceLock::new();
+/// The numbered crash points, in the order of the table above.
+pub const POINTS: [&str; 7] = [
+    "after-commit",
+    "before-send",
+    "after-outbox-delete",
+    "after-smtp-accept",
+    "store-commit",
+    "evidence-unlogged",
+    "before-commit",
+];
 
-/// Arms the failpoint named by `CLAIMWATCH_FAILPOINT`, if any (called once, by `main`).
+static ARMED: OnceLock<Option<&'static str>> = OnceLock::new();
+
+/// The name of crash point `n` (1-based), or of the point named `s`.
+pub fn resolve(s: &str) -> Option<&'static str> {
+    match s.parse::<usize>() {
+        Ok(n) => n.checked_sub(1).and_then(|i| POINTS.get(i)).copied(),
+        Err(_) => POINTS.iter().find(|p| **p == s).copied(),
+    }
+}
+
+/// Arms the failpoint given by `CLAIMWATCH_FAILPOINT`, if any (called once, by `main`).
+///
+/// An unknown point stops the process (exit 2): a typo would otherwise make a crash test pass
+/// without ever crashing.
 pub fn arm_from_env() {
-    let _ = ARMED.set(std::env::var("CLAIMWATCH_FAILPOINT").ok().filter(|s| !s.is_empty()));
+    let wanted = std::env::var("CLAIMWATCH_FAILPOINT").ok().filter(|s| !s.is_empty());
+    let armed = wanted.as_deref().map(|w| {
+        resolve(w).unwrap_or_else(|| {
+            eprintln!("claimwatch: unknown failpoint {w:?} (known: 1-{} or {})", POINTS.len(), POINTS.join(", "));
+            std::process::exit(2);
+        })
+    });
+    let _ = ARMED.set(armed);
 }
 
 /// Dies here, at once and without cleanup, if this failpoint is armed.
 pub fn hit(name: &str) {
-    if ARMED.get().and_then(|a| a.as_deref()) == Some(name) {
+    if ARMED.get().copied().flatten() == Some(name) {
         eprintln!("claimwatch: failpoint {name} reached, killing the process");
         // SAFETY: raise() only sends a signal to this very process.
         unsafe {
             libc::raise(libc::SIGKILL);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_names_resolve_to_the_same_point() {
+        for (i, name) in POINTS.iter().enumerate() {
+            assert_eq!(resolve(&(i + 1).to_string()), Some(*name));
+            assert_eq!(resolve(name), Some(*name));
+        }
+        assert_eq!(resolve("0"), None);
+        assert_eq!(resolve("8"), None);
+        assert_eq!(resolve("nowhere"), None);
     }
 }

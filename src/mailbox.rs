@@ -4,7 +4,9 @@
 //! show how claimwatch keeps alerts that could not be delivered.
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use mailin_embedded::{Handler, Response, Server, response};
 
@@ -33,11 +35,35 @@ pub enum Mood {
     RefuseForGood,
 }
 
-#[derive(Clone)]
 struct Keeper {
     received: Arc<Mutex<Vec<Received>>>,
     mood: Arc<Mutex<Mood>>,
     current: Option<Received>,
+    /// SMTP sessions open now: the server clones the handler for each connection it accepts and
+    /// drops that clone when the session ends (a client killed mid-session included).
+    sessions: Arc<AtomicUsize>,
+    in_session: bool,
+}
+
+impl Clone for Keeper {
+    fn clone(&self) -> Keeper {
+        self.sessions.fetch_add(1, Ordering::SeqCst);
+        Keeper {
+            received: self.received.clone(),
+            mood: self.mood.clone(),
+            current: None,
+            sessions: self.sessions.clone(),
+            in_session: true,
+        }
+    }
+}
+
+impl Drop for Keeper {
+    fn drop(&mut self) {
+        if self.in_session {
+            self.sessions.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 impl Handler for Keeper {
@@ -72,6 +98,7 @@ pub struct Mailbox {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     mood: Arc<Mutex<Mood>>,
+    sessions: Arc<AtomicUsize>,
 }
 
 impl Mailbox {
@@ -98,7 +125,14 @@ impl Mailbox {
         let addr = listener.local_addr()?;
         let received = Arc::new(Mutex::new(Vec::new()));
         let mood = Arc::new(Mutex::new(Mood::Accept));
-        let keeper = Keeper { received: received.clone(), mood: mood.clone(), current: None };
+        let sessions = Arc::new(AtomicUsize::new(0));
+        let keeper = Keeper {
+            received: received.clone(),
+            mood: mood.clone(),
+            current: None,
+            sessions: sessions.clone(),
+            in_session: false,
+        };
         let mut server = Server::new(keeper);
         server.with_name("claimwatch.localhost").with_tcp_listener(listener).with_num_threads(2);
         if let Some(tls) = tls {
@@ -110,11 +144,25 @@ impl Mailbox {
                 eprintln!("mailbox: {e}");
             }
         })?;
-        Ok(Mailbox { addr, received, mood })
+        Ok(Mailbox { addr, received, mood, sessions })
     }
 
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().expect("received lock").clone()
+    }
+
+    /// Waits until no SMTP session is open, so that `received()` holds everything a client that
+    /// has exited sent (a message whose DATA arrived just before the client was killed is only
+    /// kept once the server has read it). False if sessions are still open after `timeout`.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let started = Instant::now();
+        while self.sessions.load(Ordering::SeqCst) > 0 {
+            if started.elapsed() >= timeout {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        true
     }
 
     pub fn set_mood(&self, mood: Mood) {

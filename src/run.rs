@@ -190,6 +190,7 @@ pub async fn check(
         return Ok(RunOutput { reports, claims, run, recorded: write.outbox, delivery: None, digests, eml_files });
     }
 
+    crate::failpoint::hit("before-commit");
     let recorded = store.commit(&write)?;
     crate::failpoint::hit("after-commit");
     let delivery = match &setup.config.smtp {

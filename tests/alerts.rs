@@ -194,19 +194,6 @@ async fn a_permanent_refusal_moves_alerts_to_the_dead_letters_shown_by_findings(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crash_between_recording_and_sending_loses_nothing() {
-    let site = site_with("Notre offre est qualifiée SecNumCloud.").await;
-    let mailbox = Mailbox::start(localhost()).unwrap();
-    let w = world(mailbox.addr.port(), &vendor_toml("v", &site.url("/"), ""));
-    let killed = check(&w.config, &[], &[("CLAIMWATCH_FAILPOINT", "after-commit")]).await;
-    assert_eq!(killed.status.code(), None, "killed by a signal: {}", stderr(&killed));
-    assert!(mailbox.received().is_empty());
-    let out = check(&w.config, &[], &[]).await;
-    assert_eq!(mailbox.received().len(), 2, "the recorded alerts go out on the next run: {}", stdout(&out));
-    assert!(stdout(&out).contains("findings: 0 opened or reopened"), "the finding was recorded before the crash");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_footer_claim_on_many_pages_is_one_finding() {
     let site = TestServer::start("127.0.0.1").await;
     let links: String = (0..30).map(|i| format!("<a href=\"/p{i}\">p</a>")).collect();

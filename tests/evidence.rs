@@ -233,7 +233,9 @@ async fn verify_holds_on_untouched_evidence_and_reports_every_kind_of_tampering(
     })
     .await;
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("expected sequence number 2") && text.contains("a record the log does not name"), "{text}");
+    // The removed entry's records may be the last of their file: listed as not logged then, and
+    // the sequence gap still fails the verification.
+    assert!(text.contains("expected sequence number 2") && text.contains("record the log does not name"), "{text}");
 
     let (code, text) = verify_after(&config, &dir, |_| {
         let edited = std::fs::read_to_string(&log).unwrap().replacen("/clean", "/elsewhere", 1);

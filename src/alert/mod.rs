@@ -162,6 +162,7 @@ pub async fn deliver(store: &Store, mailer: &Mailer, ctx: &DigestContext<'_>) ->
             Ok(_) => {
                 crate::failpoint::hit("after-smtp-accept");
                 store.delivered(&d.entry_ids)?;
+                crate::failpoint::hit("after-outbox-delete");
                 tracing::info!(%recipient, entries = entries.len(), "alert digest delivered");
                 report.sent.push((recipient, entries.len()));
             }

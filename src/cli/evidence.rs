@@ -21,6 +21,9 @@ pub fn verify(config: &Path) -> Result<u8> {
     if let Some(head) = &v.head {
         writeln!(out, "head: {head}")?;
     }
+    for u in &v.unlogged {
+        writeln!(out, "not logged: {u}")?;
+    }
     if v.problems.is_empty() {
         writeln!(out, "all holds: the chain is unbroken and every record matches its digests")?;
         return Ok(exit::OK);

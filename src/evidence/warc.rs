@@ -360,22 +360,41 @@ pub fn read_record(path: &Path, offset: u64) -> io::Result<Record> {
 
 /// Reads every record of a file, with the offset of each.
 pub fn read_all(path: &Path) -> io::Result<Vec<(u64, Record)>> {
+    match read_until_bad(path)? {
+        (_, Some((_, e))) => Err(e),
+        (records, None) => Ok(records),
+    }
+}
+
+/// The records read from a file (with their offsets), then where the first record that does
+/// not read starts and why, if one does not.
+pub type ReadUntilBad = (Vec<(u64, Record)>, Option<(u64, io::Error)>);
+
+/// Reads the records of a file up to the first one that does not read, and says where that one
+/// starts and why (a process killed in the middle of a write leaves a cut member at the end).
+pub fn read_until_bad(path: &Path) -> io::Result<ReadUntilBad> {
     let data = std::fs::read(path)?;
     let mut out = Vec::new();
     let mut rest: &[u8] = &data;
     while !rest.is_empty() {
         let offset = (data.len() - rest.len()) as u64;
+        let at = |e: io::Error| Some((offset, io::Error::new(e.kind(), format!("at {offset}: {e}"))));
         let mut d = flate2::bufread::GzDecoder::new(rest);
         let mut raw = Vec::new();
-        d.read_to_end(&mut raw).map_err(|e| io::Error::new(e.kind(), format!("at {offset}: {e}")))?;
+        if let Err(e) = d.read_to_end(&mut raw) {
+            return Ok((out, at(e)));
+        }
         let left = d.into_inner();
         if left.len() == rest.len() {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("at {offset}: not a gzip member")));
+            return Ok((out, at(io::Error::new(io::ErrorKind::InvalidData, "not a gzip member"))));
         }
         rest = left;
-        out.push((offset, parse(&raw).map_err(|e| io::Error::new(e.kind(), format!("at {offset}: {e}")))?));
+        match parse(&raw) {
+            Ok(r) => out.push((offset, r)),
+            Err(e) => return Ok((out, at(e))),
+        }
     }
-    Ok(out)
+    Ok((out, None))
 }
 
 fn parse(raw: &[u8]) -> io::Result<Record> {

@@ -176,6 +176,8 @@ impl Store {
                 for f in &write.findings {
                     findings.insert(f.id.as_bytes(), encode(f))?;
                 }
+                // Crash point 5, halfway through the transaction: none of it may be applied.
+                crate::failpoint::hit("store-commit");
                 let mut entries = Vec::with_capacity(write.outbox.len());
                 for e in &write.outbox {
                     let mut e = e.clone();
@@ -186,7 +188,6 @@ impl Store {
                 if let Some(r) = &write.run {
                     runs.insert(r.id.as_bytes(), encode(r))?;
                 }
-                crate::failpoint::hit("store-commit");
                 Ok::<_, ConflictableTransactionError<StoreError>>(entries)
             },
         )?;

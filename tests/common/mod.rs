@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: running the binary, fixture paths, scratch directories.
 #![allow(dead_code)]
 
+pub mod crash;
 pub mod hostile;
 pub mod server;
 
