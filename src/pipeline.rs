@@ -1,4 +1,4 @@
-//! One run, wired top to bottom: every selected vendor crawled at once, each page fetched politely then extracted, detected and judged.
+//! One run, wired top to bottom: the selected vendors crawled a bounded number at a time, each page fetched politely then extracted, detected and judged.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -235,13 +235,27 @@ pub async fn run_with(
     at: NaiveDate,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Vec<VendorReport> {
+    use futures_util::StreamExt;
+    use futures_util::stream::FuturesUnordered;
     let deadline = Instant::now() + setup.config.crawl.run_budget;
     let none = Vec::new();
-    let crawls = vendors.iter().map(|v| {
-        let must = extras.must_fetch.get(&v.id).unwrap_or(&none);
-        crawl_vendor(setup.clone(), fetcher.clone(), v, must, at, deadline, extras, on_event)
-    });
-    futures_util::future::join_all(crawls).await
+    // A bounded number of vendors at once: each holds page tasks, bodies awaiting analysis and
+    // pooled connections to its hosts, so crawling them all together would make memory and open
+    // sockets grow with the config. As one vendor ends the next starts, whatever their order.
+    let mut waiting = vendors.iter().enumerate();
+    let mut crawling = FuturesUnordered::new();
+    let mut reports: Vec<Option<VendorReport>> = vendors.iter().map(|_| None).collect();
+    loop {
+        while crawling.len() < setup.config.crawl.max_concurrent_vendors {
+            let Some((i, v)) = waiting.next() else { break };
+            let must = extras.must_fetch.get(&v.id).unwrap_or(&none);
+            let crawl = crawl_vendor(setup.clone(), fetcher.clone(), v, must, at, deadline, extras, on_event);
+            crawling.push(async move { (i, crawl.await) });
+        }
+        let Some((i, report)) = crawling.next().await else { break };
+        reports[i] = Some(report);
+    }
+    reports.into_iter().map(|r| r.expect("every vendor crawled")).collect()
 }
 
 /// Crawls one vendor's site within its budgets.
@@ -268,7 +282,13 @@ async fn crawl_vendor(
         frontier.must_fetch(url);
     }
     let scope = Arc::new(frontier.scope().clone());
-    let sitemaps_read = read_sitemaps(&fetcher, vendor, rate, &scope, &mut frontier).await;
+    // A vendor whose turn comes after a stop or past the budget reads nothing (its pages are
+    // reported as skipped below).
+    let sitemaps_read = if control.stop_deadline().is_none() && Instant::now() < deadline {
+        read_sitemaps(&fetcher, vendor, rate, &scope, &mut frontier).await
+    } else {
+        0
+    };
     let vendor = Arc::new(vendor.clone());
     let mut report = VendorReport {
         vendor_id: vendor.id.clone(),

@@ -112,6 +112,29 @@ async fn many_hosts_are_crawled_at_the_same_time() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vendors_past_max_concurrent_vendors_wait_for_a_free_slot_not_for_the_slowest() {
+    let mut servers = Vec::new();
+    let mut vendors = String::new();
+    // v0 is slow (2 requests a second), v1 and v2 fast; two vendors at a time.
+    for (i, rate) in [2, 50, 50].into_iter().enumerate() {
+        let server = TestServer::start(&format!("127.0.0.{}", 20 + i)).await;
+        linked_site(&server, 4);
+        vendors.push_str(&vendor_toml(&format!("v{i}"), &server.url("/"), &format!("requests_per_second = {rate}")));
+        servers.push(server);
+    }
+    let scratch = Scratch::new();
+    let s = setup(&scratch, "allow_private_networks = true\nmax_concurrent_vendors = 2", &vendors);
+    let reports = run(&s).await;
+    let ids: Vec<&str> = reports.iter().map(|r| r.vendor_id.as_str()).collect();
+    assert_eq!(ids, ["v0", "v1", "v2"], "reports in config order");
+    assert!(reports.iter().all(|r| r.summary().pages_fetched == 5));
+    let first = |s: &TestServer| s.hits().first().unwrap().at;
+    let last = |s: &TestServer| s.hits().last().unwrap().at;
+    assert!(first(&servers[2]) >= last(&servers[1]), "v2 waited for a free slot");
+    assert!(first(&servers[2]) < last(&servers[0]), "v2 took v1's slot while v0 was still being crawled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn robots_txt_disallow_is_respected_and_reported() {
     let server = TestServer::start("127.0.0.1").await;
     linked_site(&server, 3);

@@ -148,8 +148,8 @@ fn the_shipped_config_shows_every_crawl_key_with_its_default() {
     let c = &setup.config.crawl;
     assert_eq!(c.user_agent, defaults.user_agent);
     assert_eq!(
-        (c.requests_per_second, c.burst, c.concurrency),
-        (defaults.requests_per_second, defaults.burst, defaults.concurrency)
+        (c.requests_per_second, c.burst, c.concurrency, c.max_concurrent_vendors),
+        (defaults.requests_per_second, defaults.burst, defaults.concurrency, defaults.max_concurrent_vendors)
     );
     assert_eq!(
         (c.timeout, c.connect_timeout, c.run_budget),
@@ -169,6 +169,7 @@ fn bad_crawl_values_are_rejected_with_their_line() {
         &scratch,
         "requests_per_second = 0
 burst = 0
+max_concurrent_vendors = 0
 timeout_secs = -1
 speed = 3",
         "[[vendor]]\nid = \"v\"\nname = \"v\"\ninclude = [\"(unclosed\"]\n",
@@ -179,6 +180,7 @@ speed = 3",
     for needle in [
         "`requests_per_second` must be a positive number",
         "`burst` must be at least 1",
+        "`max_concurrent_vendors` must be at least 1",
         "`timeout_secs` must be a positive number",
         "unknown key `speed`",
         "invalid URL pattern",

@@ -18,6 +18,9 @@ pub struct CrawlSettings {
     pub burst: u32,
     /// Requests in flight at once, all hosts together.
     pub concurrency: usize,
+    /// Vendors crawled at once; the others wait their turn, so that memory and open connections
+    /// depend on this, not on how many vendors the config lists.
+    pub max_concurrent_vendors: usize,
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_body_bytes: u64,
@@ -45,6 +48,7 @@ impl Default for CrawlSettings {
             requests_per_second: 1.0,
             burst: 1,
             concurrency: 16,
+            max_concurrent_vendors: 64,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             max_body_bytes: 5 * 1024 * 1024,
@@ -76,6 +80,7 @@ pub const CRAWL_KEYS: &[&str] = &[
     "requests_per_second",
     "burst",
     "concurrency",
+    "max_concurrent_vendors",
     "timeout_secs",
     "connect_timeout_secs",
     "max_body_bytes",
@@ -110,6 +115,11 @@ pub(super) fn check_crawl<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>) -> CrawlS
         && at_least_one(doc, v.span(), *v.get_ref() as u64, "concurrency")
     {
         c.concurrency = v.into_inner();
+    }
+    if let Some(v) = doc.take::<Spanned<usize>>(&mut t, "max_concurrent_vendors")
+        && at_least_one(doc, v.span(), *v.get_ref() as u64, "max_concurrent_vendors")
+    {
+        c.max_concurrent_vendors = v.into_inner();
     }
     for (field, target) in [
         ("timeout_secs", &mut c.timeout),

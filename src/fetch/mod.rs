@@ -35,6 +35,10 @@ pub const MAX_REDIRECTS: usize = 10;
 const DECODED_FACTOR: u64 = 4;
 /// A Retry-After or backoff longer than this gives up on the request instead of waiting.
 const MAX_WAIT: Duration = Duration::from_secs(120);
+/// A kept-alive connection unused this long is closed. Long enough to be reused between the
+/// requests of a host at its usual rate (1 a second), short enough that the connections of the
+/// vendors already done do not pile up as open sockets (HTTP libraries keep them 90 s).
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// One HTTP request and its response, as sent and received.
 #[derive(Debug, Clone)]
@@ -214,6 +218,7 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .dns_resolver(Arc::new(guard::GuardedResolver { allow_private: settings.allow_private_networks }))
             .no_proxy()
             .build()
