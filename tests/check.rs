@@ -2,7 +2,6 @@
 
 mod common;
 
-
 use common::server::{TestServer, response};
 use common::*;
 
