@@ -144,10 +144,15 @@ impl Registry {
         let bytes = std::fs::read(path).map_err(|e| {
             RegistryError::Invalid(Diagnostic::whole_file(path, format!("cannot read registry: {e}")).into())
         })?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| {
+        Registry::from_bytes(path, &bytes)
+    }
+
+    /// Parses and checks the contents of a registry file; `path` is only used in diagnostics.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Registry, RegistryError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
             RegistryError::Invalid(Diagnostic::whole_file(path, format!("registry is not UTF-8: {e}")).into())
         })?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let sha256 = hex::encode(Sha256::digest(bytes));
         let mut doc = TomlDoc::new(path, text);
         let registry = parse(&mut doc, sha256);
         match registry {

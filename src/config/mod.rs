@@ -261,7 +261,21 @@ impl PartialConfig {
 fn load_config(path: &Path) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, Diagnostics), Diagnostics> {
     let text =
         std::fs::read_to_string(path).map_err(|e| Diagnostic::whole_file(path, format!("cannot read config: {e}")))?;
-    let mut doc = TomlDoc::new(path, &text);
+    check_config(path, &text)
+}
+
+/// Checks the text of a config file on its own, without loading the registry and patterns it
+/// names (which [`load`] does); `path` places diagnostics and anchors relative paths.
+pub fn parse_config(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    match check_config(path, text) {
+        Ok((config, _, diags)) if diags.is_empty() => config.into_config().ok_or(ConfigError::Invalid(diags)),
+        Ok((_, _, diags)) | Err(diags) => Err(ConfigError::Invalid(diags)),
+    }
+}
+
+#[allow(clippy::type_complexity)]
+fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Diagnostic>>, Diagnostics), Diagnostics> {
+    let mut doc = TomlDoc::new(path, text);
     let Some(mut table) = doc.parse() else { return Err(doc.diagnostics) };
     let base = path.parent().unwrap_or(Path::new("."));
     let registry: Option<String> = doc.require(&mut table, 0..0, "registry");

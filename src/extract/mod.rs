@@ -256,8 +256,6 @@ struct Walker {
     in_head: bool,
     /// Text collected from the element being skipped, when that text matters (title, JSON-LD).
     capture: Option<(Capture, String)>,
-    /// Open `<a href>` elements: the href and where their text starts in the body.
-    open_links: Vec<(String, usize)>,
     base_href: Option<String>,
     app_shell_hint: bool,
 }
@@ -330,7 +328,7 @@ impl Walker {
             "td" | "th" => self.body.boundary(Boundary::Cell),
             "a" => {
                 if let Some(href) = el.attr("href") {
-                    self.open_links.push((href.to_string(), self.body.len_with_pending()));
+                    self.body.open_link(href.to_string());
                 }
             }
             n if is_block(n) => self.body.boundary(Boundary::Newline),
@@ -356,16 +354,7 @@ impl Walker {
         }
         match name {
             "td" | "th" => self.body.boundary(Boundary::Space),
-            "a" => {
-                if el.attr("href").is_some()
-                    && let Some((href, start)) = self.open_links.pop()
-                {
-                    let end = self.body.len();
-                    if end > start {
-                        self.body.links.push(Link { range: start..end, href });
-                    }
-                }
-            }
+            "a" if el.attr("href").is_some() => self.body.close_link(),
             n if is_block(n) => self.body.boundary(Boundary::Newline),
             _ => {}
         }
@@ -520,11 +509,14 @@ struct TextBuilder {
     text: String,
     pending: Boundary,
     links: Vec<Link>,
+    /// Open `<a href>` elements: the href and where their text starts, known only once their
+    /// first word is written (the boundary before it may still grow, " | " to "\n").
+    open_links: Vec<(String, Option<usize>)>,
 }
 
 impl Default for TextBuilder {
     fn default() -> Self {
-        TextBuilder { text: String::new(), pending: Boundary::None, links: Vec::new() }
+        TextBuilder { text: String::new(), pending: Boundary::None, links: Vec::new(), open_links: Vec::new() }
     }
 }
 
@@ -535,19 +527,15 @@ impl TextBuilder {
         }
     }
 
-    fn len(&self) -> usize {
-        self.text.len()
+    fn open_link(&mut self, href: String) {
+        self.open_links.push((href, None));
     }
 
-    /// Where the next text will start once the pending boundary is written.
-    fn len_with_pending(&self) -> usize {
-        let extra = match self.pending {
-            _ if self.text.is_empty() => 0,
-            Boundary::None => 0,
-            Boundary::Space | Boundary::Newline => 1,
-            Boundary::Cell => 3,
-        };
-        self.text.len() + extra
+    /// Closes the innermost open link, keeping it if any text was written inside it.
+    fn close_link(&mut self) {
+        if let Some((href, Some(start))) = self.open_links.pop() {
+            self.links.push(Link { range: start..self.text.len(), href });
+        }
     }
 
     fn push_text(&mut self, t: &str) {
@@ -577,6 +565,10 @@ impl TextBuilder {
             }
         }
         self.pending = Boundary::None;
+        // Links opened since the last word start here; those opened earlier already started.
+        for (_, start) in self.open_links.iter_mut().rev().take_while(|(_, s)| s.is_none()) {
+            *start = Some(self.text.len());
+        }
     }
 
     fn finish(self) -> (String, Vec<Link>) {

@@ -116,7 +116,12 @@ pub fn load_file(path: &Path) -> Result<Label, PatternError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         PatternError::Invalid(Diagnostic::whole_file(path, format!("cannot read pattern file: {e}")).into())
     })?;
-    let mut doc = TomlDoc::new(path, &text);
+    parse_file(path, &text)
+}
+
+/// Parses the text of one pattern file; `path` is only used in diagnostics and origins.
+pub fn parse_file(path: &Path, text: &str) -> Result<Label, PatternError> {
+    let mut doc = TomlDoc::new(path, text);
     let label = parse(&mut doc);
     match label {
         Some(label) if doc.diagnostics.is_empty() => Ok(label),

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::extract::Location;
 
 pub use examples::{ExampleOutcome, run_examples};
-pub use load::{PatternError, load_dir, load_file};
+pub use load::{PatternError, load_dir, load_file, parse_file};
 
 /// What an occurrence of a label says about the offer (definitions in `../shared/domain.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
