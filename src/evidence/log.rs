@@ -58,6 +58,7 @@ impl EvidenceLog {
         let path = dir.join("evidence.log");
         let (mut head, mut next_seq) = (GENESIS.to_string(), 1);
         if path.exists() {
+            drop_torn_tail(&path)?;
             for line in BufReader::new(File::open(&path)?).lines() {
                 let line = line?;
                 if let Ok(e) = serde_json::from_str::<Entry>(&line) {
@@ -94,6 +95,21 @@ impl EvidenceLog {
     }
 }
 
+/// A kill in the middle of an append can leave a last line without its newline. That entry was
+/// never completed (its append never returned, no alert carries its hash): cut it, so that the
+/// next entry starts on a line of its own instead of being glued to the fragment.
+fn drop_torn_tail(path: &Path) -> std::io::Result<()> {
+    let data = std::fs::read(path)?;
+    if data.is_empty() || data.ends_with(b"\n") {
+        return Ok(());
+    }
+    let keep = data.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    tracing::warn!(path = %path.display(), bytes = data.len() - keep, "evidence log ends with an unfinished entry; cutting it");
+    let f = OpenOptions::new().write(true).open(path)?;
+    f.set_len(keep as u64)?;
+    f.sync_all()
+}
+
 /// Reads every line of a log; a line that does not parse is returned as an error string.
 pub fn read(path: &Path) -> std::io::Result<Vec<Result<Entry, String>>> {
     let mut out = Vec::new();
@@ -105,4 +121,52 @@ pub fn read(path: &Path) -> std::io::Result<Vec<Result<Entry, String>>> {
         out.push(serde_json::from_str::<Entry>(&line).map_err(|e| format!("line {}: not an entry: {e}", n + 1)));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(url: &str) -> Entry {
+        let r = RecordRef {
+            file: "a.warc.gz".into(),
+            offset: 0,
+            length: 1,
+            record_id: "<urn:uuid:x>".into(),
+            block_digest: "sha256:00".into(),
+            payload_digest: None,
+        };
+        Entry {
+            seq: 0,
+            prev: String::new(),
+            run: "r".into(),
+            url: url.into(),
+            fetched_at: Utc::now(),
+            kind: "response".into(),
+            request: None,
+            record: r,
+            refers_to: None,
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_and_the_chain_goes_on_from_the_last_whole_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = EvidenceLog::open(dir.path()).unwrap();
+        let first = log.append(entry("https://a.example/")).unwrap();
+        drop(log);
+        let path = dir.path().join("evidence.log");
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"seq\":2,\"prev\":\"ab").unwrap();
+        drop(f);
+        let mut log = EvidenceLog::open(dir.path()).unwrap();
+        assert_eq!(log.head(), first.hash);
+        let second = log.append(entry("https://b.example/")).unwrap();
+        assert_eq!(second.seq, 2);
+        let lines = read(&path).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(Result::is_ok), "{lines:?}");
+        assert_eq!(lines[1].as_ref().unwrap().prev, first.hash);
+    }
 }

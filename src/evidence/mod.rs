@@ -159,8 +159,12 @@ impl Archive {
 
 /// The head hash of the log in `dir`, if there is one.
 pub fn head(dir: &Path) -> Option<String> {
-    let log = EvidenceLog::open(dir).ok()?;
-    (log.head() != GENESIS).then(|| log.head().to_string())
+    // Read-only: another process may be appending (opening for writing would cut its torn tail).
+    let path = dir.join("evidence.log");
+    if !path.exists() {
+        return None;
+    }
+    log::read(&path).ok()?.into_iter().rev().find_map(Result::ok).map(|e| e.hash)
 }
 
 /// What `evidence verify` found.
