@@ -102,26 +102,8 @@ impl Archive {
     pub fn archive(&self, ex: &Exchange) -> std::io::Result<EvidenceRef> {
         let mut open = self.open.lock().expect("archive lock");
         let (request, response) = self.writer(&mut open)?.write_exchange(&to_warc(ex))?;
-        crate::failpoint::hit("evidence-unlogged");
-        let entry = open.log.append(Entry {
-            seq: 0,
-            prev: String::new(),
-            run: self.run.clone(),
-            url: ex.url.to_string(),
-            fetched_at: ex.fetched_at,
-            kind: "response".into(),
-            request: Some(request),
-            record: response.clone(),
-            refers_to: None,
-            hash: String::new(),
-        })?;
-        Ok(EvidenceRef {
-            record: response,
-            refers_to: None,
-            body_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&ex.body)),
-            fetched_at: ex.fetched_at,
-            log_seq: entry.seq,
-        })
+        let body_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&ex.body));
+        self.log(&mut open, ex, "response", Some(request), response, None, body_sha256)
     }
 
     /// Archives a 304 as a revisit of the earlier response, and logs it.
@@ -134,6 +116,21 @@ impl Archive {
         let content = earlier.content().clone();
         let mut open = self.open.lock().expect("archive lock");
         let record = self.writer(&mut open)?.write_revisit(&to_warc(ex), &content, earlier_uri, earlier.fetched_at)?;
+        self.log(&mut open, ex, "revisit", None, record, Some(content), earlier.body_sha256.clone())
+    }
+
+    /// Appends the log entry of records just written, and says where they are.
+    #[allow(clippy::too_many_arguments)]
+    fn log(
+        &self,
+        open: &mut Open,
+        ex: &Exchange,
+        kind: &str,
+        request: Option<RecordRef>,
+        record: RecordRef,
+        refers_to: Option<RecordRef>,
+        body_sha256: String,
+    ) -> std::io::Result<EvidenceRef> {
         crate::failpoint::hit("evidence-unlogged");
         let entry = open.log.append(Entry {
             seq: 0,
@@ -141,19 +138,13 @@ impl Archive {
             run: self.run.clone(),
             url: ex.url.to_string(),
             fetched_at: ex.fetched_at,
-            kind: "revisit".into(),
-            request: None,
+            kind: kind.into(),
+            request,
             record: record.clone(),
-            refers_to: Some(content.clone()),
+            refers_to: refers_to.clone(),
             hash: String::new(),
         })?;
-        Ok(EvidenceRef {
-            record,
-            refers_to: Some(content),
-            body_sha256: earlier.body_sha256.clone(),
-            fetched_at: ex.fetched_at,
-            log_seq: entry.seq,
-        })
+        Ok(EvidenceRef { record, refers_to, body_sha256, fetched_at: ex.fetched_at, log_seq: entry.seq })
     }
 }
 
