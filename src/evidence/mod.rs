@@ -8,7 +8,7 @@
 mod log;
 pub mod warc;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -180,6 +180,21 @@ pub fn verify(dir: &Path) -> std::io::Result<Verification> {
         v.problems.push(format!("no evidence log at {}", path.display()));
         return Ok(v);
     }
+    // Each file is decompressed once; logged records are then looked up by offset.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
+        .collect();
+    files.sort();
+    let read: Vec<(String, std::io::Result<warc::ReadUntilBad>)> = files
+        .iter()
+        .map(|f| (f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), warc::read_until_bad(f)))
+        .collect();
+    let by_place: HashMap<(&str, u64), &warc::Record> = read
+        .iter()
+        .filter_map(|(name, r)| r.as_ref().ok().map(|(records, _)| (name, records)))
+        .flat_map(|(name, records)| records.iter().map(move |(o, r)| ((name.as_str(), *o), r)))
+        .collect();
     let mut prev = GENESIS.to_string();
     let mut expected_seq = 1;
     let mut named: HashSet<(String, u64)> = HashSet::new();
@@ -209,19 +224,14 @@ pub fn verify(dir: &Path) -> std::io::Result<Verification> {
         for r in e.request.iter().chain(std::iter::once(&e.record)) {
             named.insert((r.file.clone(), r.offset));
             v.records += 1;
-            check_record(dir, e.seq, r, &mut v.problems);
+            check_record(dir, e.seq, r, by_place.get(&(r.file.as_str(), r.offset)).copied(), &mut v.problems);
         }
     }
     v.head = (prev != GENESIS).then_some(prev);
     // Records present in the files but absent from the log (other than each file's warcinfo).
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
-        .collect();
-    files.sort();
-    for f in files {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        match warc::read_until_bad(&f) {
+    for (name, result) in &read {
+        let name = name.clone();
+        match result {
             Ok((records, bad)) => {
                 // Why a trailing record is tolerated: the WARC records are synced before their log
                 // entry is appended, so a crash in between leaves exactly this. Cutting the log's
@@ -243,7 +253,7 @@ pub fn verify(dir: &Path) -> std::io::Result<Verification> {
                 }
                 // A cut member past every logged record is a write the process did not finish.
                 if let Some((offset, e)) = bad {
-                    if named.iter().any(|(n, o)| *n == name && *o >= offset) {
+                    if named.iter().any(|(n, o)| *n == name && *o >= *offset) {
                         v.problems.push(format!("{name}: unreadable: {e}"));
                     } else {
                         v.unlogged.push(format!(
@@ -276,7 +286,9 @@ pub fn record_path(dir: &Path, file: &str) -> std::io::Result<PathBuf> {
     Ok(dir.join(file))
 }
 
-fn check_record(dir: &Path, seq: u64, r: &RecordRef, problems: &mut Vec<String>) {
+/// Checks a logged record against `found`, the record read at its place (if the file could be
+/// read that far); a record past a damaged member is read on its own.
+fn check_record(dir: &Path, seq: u64, r: &RecordRef, found: Option<&warc::Record>, problems: &mut Vec<String>) {
     let path = match record_path(dir, &r.file) {
         Ok(p) => p,
         Err(e) => {
@@ -288,7 +300,11 @@ fn check_record(dir: &Path, seq: u64, r: &RecordRef, problems: &mut Vec<String>)
         problems.push(format!("entry {seq}: {} is missing", r.file));
         return;
     }
-    match warc::read_record(&path, r.offset) {
+    let read = match found {
+        Some(rec) => Ok(std::borrow::Cow::Borrowed(rec)),
+        None => warc::read_record(&path, r.offset).map(std::borrow::Cow::Owned),
+    };
+    match read {
         Err(e) => problems.push(format!("entry {seq}: {} at {}: unreadable record: {e}", r.file, r.offset)),
         Ok(rec) => {
             if rec.header("WARC-Record-ID") != Some(r.record_id.as_str()) {
