@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{Request, Response};
 
+#[path = "../tests/load_site/mod.rs"]
+mod load_site;
+use load_site::filler;
+
 const HOSTS: usize = 50;
 const PAGES: usize = 200;
 
@@ -34,18 +38,6 @@ fn page(i: usize, filler: &str) -> String {
     }
     p.push_str("</main><footer><p>Mentions légales</p></footer></body></html>");
     p
-}
-
-fn filler() -> String {
-    let sentence =
-        "Nos équipes opèrent l'infrastructure en France, avec une haute disponibilité et un support réactif. ";
-    let mut f = String::new();
-    while f.len() < 13_500 {
-        f.push_str("<div class=\"card\"><p>");
-        f.push_str(&sentence.repeat(4));
-        f.push_str("</p></div>");
-    }
-    f
 }
 
 struct Site {
