@@ -173,6 +173,13 @@ fn main() {
     let pages = site.pages_served.load(Ordering::Relaxed) - before;
     report("claimwatch, limits off", pages, &u, None);
 
+    // The same crawl without the store commit, evidence and alerts: what the crawl itself costs.
+    let before = site.pages_served.load(Ordering::Relaxed);
+    let u =
+        run_measured(Command::new(exe).args(["check", "--dry-run", "--format", "json", "--config"]).arg(&unlimited));
+    let pages = site.pages_served.load(Ordering::Relaxed) - before;
+    report("claimwatch, limits off, --dry-run", pages, &u, None);
+
     if Command::new("wget2").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success()) {
         let out = dir.path().join("wget2");
         let before = site.pages_served.load(Ordering::Relaxed);
