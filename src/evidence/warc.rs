@@ -11,7 +11,6 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use flate2::Compression;
-use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -50,6 +49,9 @@ pub struct WarcWriter {
     name: String,
     end: u64,
     warcinfo_id: String,
+    /// One deflate state for every member: a fresh encoder per record would allocate (and
+    /// free) its few hundred kilobytes of state each time.
+    deflate: flate2::Compress,
 }
 
 const REVISIT_PROFILE: &str = "http://netpreserve.org/warc/1.1/revisit/server-not-modified";
@@ -66,7 +68,13 @@ impl WarcWriter {
         let file = OpenOptions::new().write(true).create_new(true).open(path)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let warcinfo_id = record_id();
-        let mut w = WarcWriter { file, name: name.clone(), end: 0, warcinfo_id: warcinfo_id.clone() };
+        let mut w = WarcWriter {
+            file,
+            name: name.clone(),
+            end: 0,
+            warcinfo_id: warcinfo_id.clone(),
+            deflate: flate2::Compress::new(Compression::default(), false),
+        };
         let headers = vec![
             ("WARC-Type", "warcinfo".to_string()),
             ("WARC-Record-ID", warcinfo_id),
@@ -158,9 +166,7 @@ impl WarcWriter {
         let mut out = Vec::new();
         let mut places = Vec::with_capacity(records.len());
         for r in records {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-            gz.write_all(r)?;
-            let member = gz.finish()?;
+            let member = gzip_member(&mut self.deflate, r)?;
             places.push((self.end + out.len() as u64, member.len() as u64));
             out.extend_from_slice(&member);
         }
@@ -176,6 +182,33 @@ impl WarcWriter {
         self.end += out.len() as u64;
         Ok(places)
     }
+}
+
+/// `data` as one gzip member (RFC 1952): the header flate2's `GzEncoder` writes, raw deflate
+/// from the reused state, then CRC-32 and length.
+fn gzip_member(deflate: &mut flate2::Compress, data: &[u8]) -> io::Result<Vec<u8>> {
+    deflate.reset();
+    let (start_in, start_out) = (deflate.total_in(), deflate.total_out());
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    loop {
+        if out.capacity() - out.len() < 1024 {
+            out.reserve(out.capacity().max(4096));
+        }
+        let consumed = (deflate.total_in() - start_in) as usize;
+        let status = deflate
+            .compress_vec(&data[consumed..], &mut out, flate2::FlushCompress::Finish)
+            .map_err(io::Error::other)?;
+        if status == flate2::Status::StreamEnd {
+            break;
+        }
+    }
+    debug_assert_eq!(out.len() as u64 - 10, deflate.total_out() - start_out);
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    Ok(out)
 }
 
 fn common_headers(

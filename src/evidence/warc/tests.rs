@@ -133,3 +133,22 @@ fn record_ids_are_distinct_v4_uuids() {
     assert_eq!(a.len(), "<urn:uuid:>".len() + 36);
     assert_eq!(&a[24..25], "4");
 }
+
+#[test]
+fn members_from_the_reused_deflate_state_are_what_a_fresh_gzip_encoder_writes() {
+    use std::io::Write as _;
+    let mut deflate = flate2::Compress::new(Compression::default(), false);
+    // Empty, tiny, incompressible and large (many output buffers) inputs, one after another
+    // through the same state.
+    let noise: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let text = "<p>Offre qualifiée SecNumCloud</p>\n".repeat(5_000);
+    for data in [&b""[..], b"x", &noise, text.as_bytes(), b"WARC/1.1\r\n"] {
+        let member = gzip_member(&mut deflate, data).unwrap();
+        let mut fresh = flate2::write::GzEncoder::new(Vec::new(), Compression::default());
+        fresh.write_all(data).unwrap();
+        assert_eq!(member, fresh.finish().unwrap(), "{} bytes", data.len());
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&member[..]).read_to_end(&mut back).unwrap();
+        assert_eq!(back, data);
+    }
+}
