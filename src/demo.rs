@@ -198,11 +198,20 @@ pub async fn run(out: &mut dyn Write, report: &Path) -> Result<(), DemoError> {
             smtp_password: None,
             control: crate::pipeline::Control::never(),
         };
-        let quiet = |_: Event<'_>| {};
-        let output = run::check(setup.clone(), &store, opts, &quiet).await?;
+        let texts = std::sync::Mutex::new(Vec::new());
+        let keep_text = |e: Event<'_>| {
+            if let Event::VendorDone(r) = e {
+                let order = setup.config.vendors.iter().position(|v| v.id == r.vendor_id);
+                texts.lock().expect("texts lock").push((order, vendor_text(r, style)));
+            }
+        };
+        let output = run::check(setup.clone(), &store, opts, &keep_text).await?;
         if n == 1 {
-            for r in &output.reports {
-                writeln!(out, "{}", vendor_text(r, style))?;
+            // In the config's order, whichever vendor finished first.
+            let mut texts = texts.into_inner().expect("texts lock");
+            texts.sort();
+            for (_, text) in texts {
+                writeln!(out, "{text}")?;
             }
         }
         let open = store.findings()?.iter().filter(|f| f.state == FindingState::Open).count();

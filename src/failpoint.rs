@@ -6,13 +6,13 @@
 //!
 //! | # | name                  | where the process dies                                                        |
 //! |---|-----------------------|-------------------------------------------------------------------------------|
-//! | 1 | `after-commit`        | the run's pages, findings, run record and outbox entries are committed (one sled transaction, so "findings recorded" and "outbox written" are the same instant); nothing sent |
+//! | 1 | `after-commit`        | the run record is committed, after every vendor's pages, findings and outbox entries (one sled transaction per vendor, so a vendor's "findings recorded" and "outbox written" are the same instant); nothing sent |
 //! | 2 | `before-send`         | digests rendered, the SMTP transport built, before the first digest is sent    |
 //! | 3 | `after-outbox-delete` | the first digest was accepted and its entries deleted, before the second is sent |
 //! | 4 | `after-smtp-accept`   | the server accepted a digest (250 after DATA), before its entries are deleted  |
-//! | 5 | `store-commit`        | inside the commit transaction: pages and findings staged, outbox and run not yet; nothing applied |
+//! | 5 | `store-commit`        | inside the first vendor's commit transaction: its pages and findings staged, its outbox entries not yet; nothing of it applied |
 //! | 6 | `evidence-unlogged`   | a page's WARC records are written and synced, its evidence-log entry is not    |
-//! | 7 | `before-commit`       | the crawl is over (evidence archived and logged), nothing of the run committed |
+//! | 7 | `before-run-record`   | the crawl is over, every vendor's changes committed (evidence archived and logged), the run record not yet |
 //!
 //! A point that is reached several times in a run (2, 3, 4, 6) kills at its first passage.
 
@@ -26,7 +26,7 @@ pub const POINTS: [&str; 7] = [
     "after-smtp-accept",
     "store-commit",
     "evidence-unlogged",
-    "before-commit",
+    "before-run-record",
 ];
 
 static ARMED: OnceLock<Option<&'static str>> = OnceLock::new();

@@ -194,7 +194,20 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }
 
+/// glibc's malloc raises its mmap threshold each time a large block is freed (up to 32 MB), so
+/// later large buffers land in the heap and fragment it: a long run's resident memory then grows
+/// although its live data does not. A fixed threshold keeps it flat (the 1,000-vendor load bench
+/// peaks about 12 MB lower, for no measurable CPU). Set before any thread starts.
+fn tame_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called once, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 fn main() -> ExitCode {
+    tame_allocator();
     let cli = Cli::parse();
     // The daemon tells what it does (next run, runs, alerts); commands speak only of problems.
     let default_filter =

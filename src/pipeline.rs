@@ -4,21 +4,21 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::canon;
 use crate::config::{Setup, Vendor};
 use crate::crawl::{Frontier, Scope};
 use crate::evidence::{Archive, EvidenceRef};
-use crate::extract::extract;
-use crate::fetch::{BodyError, Failure, Fetched, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
+use crate::fetch::{Failure, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
 use crate::judge::Level;
 use crate::patterns::ClaimKind;
-use crate::scan::{JudgedClaim, scan_page};
+use crate::scan::JudgedClaim;
 use crate::sitemap::{self, Sitemap};
+
+mod page;
+use page::PageJob;
 
 /// Sitemap documents read per vendor at most (an index pointing at more is cut there).
 const MAX_SITEMAPS: usize = 20;
@@ -197,65 +197,96 @@ pub async fn run_once(
     at: NaiveDate,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
 ) -> Vec<VendorReport> {
-    run_with(setup, fetcher, vendors, &RunExtras::default(), at, on_event).await
+    let mut reports = Reports(vendors.iter().map(|_| None).collect());
+    let Ok(()) = run_with(setup, fetcher, vendors, &RunExtras::default(), &mut reports, at, on_event).await;
+    reports.0.into_iter().map(|r| r.expect("every vendor crawled")).collect()
+}
+
+/// The memory of a run without any: every report kept, in order.
+struct Reports(Vec<Option<VendorReport>>);
+
+impl Memory for Reports {
+    type Error = std::convert::Infallible;
+
+    fn recall(&mut self, _: usize) -> Result<Recalled, Self::Error> {
+        Ok(Recalled::default())
+    }
+
+    fn done(&mut self, vendor: usize, report: VendorReport) -> Result<(), Self::Error> {
+        self.0[vendor] = Some(report);
+        Ok(())
+    }
+}
+
+/// What earlier runs left for one vendor.
+#[derive(Debug, Default)]
+pub struct Recalled {
+    /// Pages to fetch whatever the budgets (those that carry open findings).
+    pub must_fetch: Vec<Url>,
+    /// The evidence of each page's previous fetch, by URL (a 304 is archived as a revisit of it).
+    pub previous_evidence: HashMap<String, EvidenceRef>,
+}
+
+/// A run's memory of earlier runs, asked for each vendor as its crawl starts and handed each
+/// vendor's report as soon as that vendor is over (`vendor` is the index in the run's vendors),
+/// so that a run holds the vendors in flight, never the whole run.
+pub trait Memory {
+    type Error;
+    fn recall(&mut self, vendor: usize) -> Result<Recalled, Self::Error>;
+    fn done(&mut self, vendor: usize, report: VendorReport) -> Result<(), Self::Error>;
 }
 
 /// What a run with memory adds to a plain crawl.
 #[derive(Clone)]
 pub struct RunExtras {
-    /// Pages each vendor must fetch whatever its budgets (those that carry open findings).
-    pub must_fetch: HashMap<String, Vec<Url>>,
     pub control: Control,
     /// Where pages are archived as evidence (none for dry runs and ad-hoc scans).
     pub archive: Option<Arc<Archive>>,
     /// Archive every fetched page, not only those with claims.
     pub archive_all: bool,
-    /// The evidence of each page's previous fetch, by URL (a 304 is archived as a revisit of it).
-    pub previous_evidence: Arc<HashMap<String, EvidenceRef>>,
 }
 
 impl Default for RunExtras {
     fn default() -> Self {
-        RunExtras {
-            must_fetch: HashMap::new(),
-            control: Control::never(),
-            archive: None,
-            archive_all: false,
-            previous_evidence: Arc::new(HashMap::new()),
-        }
+        RunExtras { control: Control::never(), archive: None, archive_all: false }
     }
 }
 
-/// Like [`run_once`], with memory: pages that must be fetched, a stop control, evidence.
-pub async fn run_with(
+/// Like [`run_once`], with memory (pages that must be fetched, evidence, what to do with each
+/// report), a stop control and an evidence archive.
+///
+/// If the memory fails, no vendor is started after it, those in flight are abandoned, and the
+/// error is returned.
+pub async fn run_with<M: Memory>(
     setup: Arc<Setup>,
     fetcher: Arc<Fetcher>,
     vendors: &[Vendor],
     extras: &RunExtras,
+    memory: &mut M,
     at: NaiveDate,
     on_event: &(dyn Fn(Event<'_>) + Send + Sync),
-) -> Vec<VendorReport> {
+) -> Result<(), M::Error> {
     use futures_util::StreamExt;
     use futures_util::stream::FuturesUnordered;
     let deadline = Instant::now() + setup.config.crawl.run_budget;
-    let none = Vec::new();
     // A bounded number of vendors at once: each holds page tasks, bodies awaiting analysis and
     // pooled connections to its hosts, so crawling them all together would make memory and open
     // sockets grow with the config. As one vendor ends the next starts, whatever their order.
     let mut waiting = vendors.iter().enumerate();
     let mut crawling = FuturesUnordered::new();
-    let mut reports: Vec<Option<VendorReport>> = vendors.iter().map(|_| None).collect();
     loop {
         while crawling.len() < setup.config.crawl.max_concurrent_vendors {
             let Some((i, v)) = waiting.next() else { break };
-            let must = extras.must_fetch.get(&v.id).unwrap_or(&none);
-            let crawl = crawl_vendor(setup.clone(), fetcher.clone(), v, must, at, deadline, extras, on_event);
-            crawling.push(async move { (i, crawl.await) });
+            let recalled = memory.recall(i)?;
+            let crawl = crawl_vendor(setup.clone(), fetcher.clone(), v, recalled, at, deadline, extras, on_event);
+            // Boxed: the set keeps a finished future's slot until every waker of it is gone, and
+            // a crawl's state machine is kilobytes.
+            crawling.push(Box::pin(async move { (i, crawl.await) }));
         }
         let Some((i, report)) = crawling.next().await else { break };
-        reports[i] = Some(report);
+        memory.done(i, report)?;
     }
-    reports.into_iter().map(|r| r.expect("every vendor crawled")).collect()
+    Ok(())
 }
 
 /// Crawls one vendor's site within its budgets.
@@ -264,7 +295,7 @@ async fn crawl_vendor(
     setup: Arc<Setup>,
     fetcher: Arc<Fetcher>,
     vendor: &Vendor,
-    must_fetch: &[Url],
+    recalled: Recalled,
     at: NaiveDate,
     deadline: Instant,
     extras: &RunExtras,
@@ -278,7 +309,7 @@ async fn crawl_vendor(
     for url in &vendor.start_urls {
         frontier.offer(url, 0);
     }
-    for url in must_fetch {
+    for url in &recalled.must_fetch {
         frontier.must_fetch(url);
     }
     let scope = Arc::new(frontier.scope().clone());
@@ -331,7 +362,7 @@ async fn crawl_vendor(
                 at,
                 archive: extras.archive.clone(),
                 archive_all: extras.archive_all,
-                previous: extras.previous_evidence.get(url.as_str()).cloned(),
+                previous: recalled.previous_evidence.get(url.as_str()).cloned(),
             };
             let handle = tasks.spawn(job.run(url.clone(), depth));
             in_flight.insert(handle.id(), (url, depth));
@@ -426,119 +457,6 @@ fn unchecked(url: Url, depth: u32, status: PageStatus) -> PageRecord {
         content_sha256: None,
         evidence: None,
         claims: Vec::new(),
-    }
-}
-
-/// Everything one page task needs, owned, so that it can run on its own task.
-struct PageJob {
-    setup: Arc<Setup>,
-    fetcher: Arc<Fetcher>,
-    vendor: Arc<Vendor>,
-    scope: Arc<Scope>,
-    rate: Rate,
-    at: NaiveDate,
-    archive: Option<Arc<Archive>>,
-    archive_all: bool,
-    previous: Option<EvidenceRef>,
-}
-
-impl PageJob {
-    /// Fetches one page and, if it is HTML, judges it; returns its record and its links.
-    async fn run(self, url: Url, depth: u32) -> (PageRecord, Vec<Url>) {
-        let scope = self.scope.clone();
-        let fetched: Fetched = self.fetcher.fetch_page(&url, self.rate, &move |u| scope.on_site(u)).await;
-        let mut page = unchecked(url, depth, PageStatus::Fetched);
-        page.final_url = fetched.final_url.clone();
-        let (exchange, body) = match fetched.outcome {
-            Outcome::Page { exchange, body } => (exchange, body),
-            Outcome::NotModified { exchange } => {
-                page.status = PageStatus::NotModified;
-                page.http_status = Some(exchange.status);
-                page.fetched_at = Some(exchange.fetched_at);
-                if let (Some(archive), Some(previous)) = (self.archive.clone(), self.previous.clone()) {
-                    let uri = page.url.to_string();
-                    let archived =
-                        tokio::task::spawn_blocking(move || archive.archive_revisit(&exchange, &previous, &uri)).await;
-                    page.evidence = keep_evidence(archived, &page.url);
-                }
-                return (page, Vec::new());
-            }
-            Outcome::Skipped(skip) => {
-                page.status = PageStatus::Skipped(skip);
-                return (page, Vec::new());
-            }
-            Outcome::Failed { failure, exchange } => {
-                page.http_status = exchange.as_ref().map(|e| e.status);
-                page.fetched_at = exchange.as_ref().map(|e| e.fetched_at);
-                page.status = PageStatus::Failed(failure);
-                return (page, Vec::new());
-            }
-        };
-        page.http_status = Some(exchange.status);
-        page.fetched_at = Some(exchange.fetched_at);
-        page.etag = exchange.header("etag").map(str::to_string);
-        page.last_modified = exchange.header("last-modified").map(str::to_string);
-        page.content_sha256 = Some(hex::encode(Sha256::digest(&exchange.body)));
-        let content_type = exchange.header("content-type").map(str::to_string);
-        let final_url = fetched.final_url;
-        let (archive, archive_all) = (self.archive.clone(), self.archive_all);
-        // Parsing, matching and archiving are CPU and disk work: keep them off the I/O threads.
-        let analysed = tokio::task::spawn_blocking(move || {
-            let extracted = extract(&body, content_type.as_deref());
-            if let Some(why) = extracted.parse_limit {
-                return Err(why);
-            }
-            let base = extracted.base_href.as_deref().and_then(|b| final_url.join(b).ok()).unwrap_or(final_url);
-            let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
-            let needs_js = extracted.needs_javascript();
-            let encoding = extracted.encoding;
-            let result = scan_page(extracted, &self.setup.patterns, &self.setup.registry, Some(&self.vendor), self.at);
-            let evidence = match archive {
-                Some(a) if archive_all || !result.claims.is_empty() => Some(a.archive(&exchange)),
-                _ => None,
-            };
-            Ok((result.claims, links, needs_js, encoding, evidence))
-        })
-        .await;
-        match analysed {
-            Ok(Ok((claims, links, needs_js, encoding, evidence))) => {
-                page.claims = claims;
-                page.encoding = Some(encoding);
-                if let Some(archived) = evidence {
-                    page.evidence = keep_evidence(Ok(archived), &page.url);
-                }
-                if needs_js {
-                    page.status = PageStatus::NeedsJavascript;
-                }
-                (page, links)
-            }
-            Ok(Err(why)) => {
-                page.status = PageStatus::Failed(Failure::Body(BodyError::Unparsable(why)));
-                (page, Vec::new())
-            }
-            Err(e) => {
-                page.status = PageStatus::Failed(Failure::Connect(format!("analysis failed: {e}")));
-                (page, Vec::new())
-            }
-        }
-    }
-}
-
-/// The evidence reference of an archiving attempt; a failure is logged, never fatal to the page.
-fn keep_evidence(
-    archived: Result<std::io::Result<EvidenceRef>, tokio::task::JoinError>,
-    url: &Url,
-) -> Option<EvidenceRef> {
-    match archived {
-        Ok(Ok(e)) => Some(e),
-        Ok(Err(e)) => {
-            tracing::error!(%url, "cannot archive the page as evidence: {e}");
-            None
-        }
-        Err(e) => {
-            tracing::error!(%url, "archiving task failed: {e}");
-            None
-        }
     }
 }
 

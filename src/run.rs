@@ -1,6 +1,6 @@
-//! A full `check` run with memory: previous state from the store, the crawl, the finding lifecycle, one commit, then the outbox pass.
+//! A full `check` run with memory: previous state from the store, the crawl, each vendor's finding lifecycle committed as it ends, the run record, then the outbox pass.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use crate::config::{Setup, Vendor};
 use crate::evidence::Archive;
 use crate::fetch::{FetchError, Fetcher, MemoryValidators, ValidatorCache, Validators};
 use crate::findings::{self, Context};
-use crate::pipeline::{self, Control, Event, RunExtras, VendorReport};
+use crate::pipeline::{self, Control, Event, Memory, Recalled, RunExtras, VendorReport};
 use crate::store::{FindingState, OutboxEntry, RunOutcome, RunRecord, RunWrite, Store, StoreError, VendorRun};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,13 +40,11 @@ pub struct RunOptions {
 }
 
 pub struct RunOutput {
-    pub reports: Vec<VendorReport>,
     /// Claims on the pages checked this run (fetched, or not modified and still known), by
     /// (label, kind).
-    pub claims: std::collections::BTreeMap<(String, String), usize>,
+    pub claims: BTreeMap<(String, String), usize>,
+    /// The run, with each vendor's counts in the order of the vendors given.
     pub run: RunRecord,
-    /// Entries this run recorded (with their store ids, unless dry run).
-    pub recorded: Vec<OutboxEntry>,
     pub delivery: Option<Delivery>,
     /// The digests a dry run would send.
     pub digests: Vec<Digest>,
@@ -63,7 +61,112 @@ pub fn registry_stale(setup: &Setup, today: NaiveDate) -> bool {
     (today - setup.registry.as_of).num_days() > i64::from(setup.config.max_registry_age_days)
 }
 
+/// What a run keeps of each vendor once its changes are committed: counts, not pages.
+#[derive(Default)]
+struct Tally {
+    opened: usize,
+    resolved: usize,
+    claims: BTreeMap<(String, String), usize>,
+    /// In the order of the vendors given.
+    vendors: Vec<Option<VendorRun>>,
+    /// The entries a dry run would have recorded.
+    outbox: Vec<OutboxEntry>,
+}
+
+/// What the store knows of one vendor's findings, indexed at the start of a run.
+#[derive(Default)]
+struct Known {
+    findings: Vec<String>,
+    /// The pages of its open findings: fetched whatever the budgets.
+    must_fetch: Vec<Url>,
+}
+
+/// The store as a run's memory: each vendor's earlier state read as its crawl starts, and its
+/// new state committed as soon as it is over.
+struct StoreMemory<'a> {
+    setup: &'a Setup,
+    store: &'a Store,
+    opts: &'a RunOptions,
+    validators: &'a MemoryValidators,
+    known: HashMap<String, Known>,
+    tally: Tally,
+}
+
+impl Memory for StoreMemory<'_> {
+    type Error = RunError;
+
+    fn recall(&mut self, i: usize) -> Result<Recalled, RunError> {
+        let vendor = &self.opts.vendors[i];
+        let mut recalled = Recalled {
+            must_fetch: self.known.get_mut(&vendor.id).map(|k| std::mem::take(&mut k.must_fetch)).unwrap_or_default(),
+            ..Recalled::default()
+        };
+        for p in self.store.pages_of(&vendor.id)? {
+            // Validators only where the claims of that content are kept, so a 304 loses nothing.
+            if p.etag.is_some() || p.last_modified.is_some() {
+                self.validators.put(&p.url, Validators { etag: p.etag, last_modified: p.last_modified });
+            }
+            if let Some(e) = p.evidence {
+                recalled.previous_evidence.insert(p.url, e);
+            }
+        }
+        Ok(recalled)
+    }
+
+    fn done(&mut self, i: usize, report: VendorReport) -> Result<(), RunError> {
+        let vendor = &self.opts.vendors[i];
+        let setup = self.setup;
+        let ctx = Context {
+            registry: &setup.registry,
+            at: self.opts.at,
+            now: Utc::now(),
+            recipients: &setup.config.recipients,
+        };
+        let pages = self.store.pages_of(&vendor.id)?;
+        for p in &pages {
+            self.validators.forget(&p.url);
+        }
+        let mut findings = Vec::new();
+        for id in self.known.remove(&vendor.id).unwrap_or_default().findings {
+            findings.extend(self.store.finding(&id)?);
+        }
+        let update = findings::update_vendor(vendor, &report, pages, findings, &ctx);
+        for p in &update.pages {
+            self.validators.forget(&p.url);
+        }
+        let tally = &mut self.tally;
+        for c in update.pages.iter().flat_map(|p| &p.claims) {
+            *tally.claims.entry((c.label.clone(), c.kind.to_string())).or_default() += 1;
+        }
+        tally.opened += update.opened;
+        tally.resolved += update.resolved;
+        let s = report.summary();
+        tally.vendors[i] = Some(VendorRun {
+            vendor: vendor.id.clone(),
+            pages_fetched: s.pages_fetched + s.pages_not_modified,
+            pages_not_checked: s.pages_failed + s.pages_skipped + s.pages_needing_javascript,
+            pages_failed: s.pages_failed,
+            claims: s.claims.values().sum(),
+            warnings: s.warnings,
+            violations: s.violations,
+            nothing_checked: report.nothing_checked(),
+        });
+        let write = RunWrite { pages: update.pages, findings: update.findings, outbox: update.outbox, run: None };
+        if self.opts.dry_run {
+            tally.outbox.extend(write.outbox);
+        } else {
+            self.store.commit(&write)?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs one check of `opts.vendors` with the store's memory.
+///
+/// Each vendor's earlier pages are read as its crawl starts, and its page states, finding
+/// changes and outbox entries are committed in one transaction as soon as its crawl is over, so
+/// a run holds the vendors in flight, not the whole run; the run record comes last. A crash
+/// loses nothing: a vendor whose changes were not committed is simply checked again next run.
 pub async fn check(
     setup: Arc<Setup>,
     store: &Store,
@@ -72,32 +175,17 @@ pub async fn check(
 ) -> Result<RunOutput, RunError> {
     let started: DateTime<Utc> = Utc::now();
     let run_id = format!("{}-{:08}", started.format("%Y%m%dT%H%M%S%3fZ"), store.next_id()? % 100_000_000);
-    let mut previous_pages = HashMap::new();
-    let mut previous_evidence = HashMap::new();
-    let validators = Arc::new(MemoryValidators::default());
-    let all_findings = store.findings()?;
-    let mut must_fetch: HashMap<String, Vec<Url>> = HashMap::new();
-    for v in &opts.vendors {
-        let pages = store.pages_of(&v.id)?;
-        for p in &pages {
-            if let Some(e) = &p.evidence {
-                previous_evidence.insert(p.url.clone(), e.clone());
-            }
-            // Validators only where the claims of that content are kept, so a 304 loses nothing.
-            if p.etag.is_some() || p.last_modified.is_some() {
-                validators.put(&p.url, Validators { etag: p.etag.clone(), last_modified: p.last_modified.clone() });
-            }
+    let mut known: HashMap<String, Known> = HashMap::new();
+    for f in store.each_finding() {
+        let f = f?;
+        let k = known.entry(f.vendor.clone()).or_default();
+        if f.state == FindingState::Open {
+            k.must_fetch.extend(f.pages.keys().filter_map(|u| Url::parse(u).ok()));
         }
-        previous_pages.insert(v.id.clone(), pages);
-        let open_pages = all_findings
-            .iter()
-            .filter(|f| f.vendor == v.id && f.state == FindingState::Open)
-            .flat_map(|f| f.pages.keys())
-            .filter_map(|u| Url::parse(u).ok())
-            .collect();
-        must_fetch.insert(v.id.clone(), open_pages);
+        k.findings.push(f.id);
     }
-    let fetcher = Arc::new(Fetcher::new(&setup.config.crawl, validators)?);
+    let validators = Arc::new(MemoryValidators::default());
+    let fetcher = Arc::new(Fetcher::new(&setup.config.crawl, validators.clone())?);
     // A dry run records nothing, evidence included.
     let archive = if opts.dry_run {
         None
@@ -105,59 +193,36 @@ pub async fn check(
         Some(Arc::new(Archive::open(&setup.config.evidence.dir, &run_id).map_err(RunError::Evidence)?))
     };
     let extras = RunExtras {
-        must_fetch,
         control: opts.control.clone(),
         archive: archive.clone(),
         archive_all: setup.config.evidence.archive_all,
-        previous_evidence: Arc::new(previous_evidence),
     };
-    let reports = pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &extras, opts.at, on_event).await;
+    let mut memory = StoreMemory {
+        setup: &setup,
+        store,
+        opts: &opts,
+        validators: &validators,
+        known,
+        tally: Tally { vendors: opts.vendors.iter().map(|_| None).collect(), ..Tally::default() },
+    };
+    pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &extras, &mut memory, opts.at, on_event).await?;
+    let tally = memory.tally;
     let interrupted = opts.control.stop_deadline().is_some();
 
-    let now = Utc::now();
-    let ctx = Context { registry: &setup.registry, at: opts.at, now, recipients: &setup.config.recipients };
-    let mut write = RunWrite::default();
-    let (mut opened, mut resolved) = (0, 0);
-    let mut claims = std::collections::BTreeMap::new();
-    let mut vendor_runs = Vec::new();
-    for (vendor, report) in opts.vendors.iter().zip(&reports) {
-        let pages = previous_pages.remove(&vendor.id).unwrap_or_default();
-        let findings_of: Vec<_> = all_findings.iter().filter(|f| f.vendor == vendor.id).cloned().collect();
-        let update = findings::update_vendor(vendor, report, pages, findings_of, &ctx);
-        for c in update.pages.iter().flat_map(|p| &p.claims) {
-            *claims.entry((c.label.clone(), c.kind.to_string())).or_default() += 1;
-        }
-        opened += update.opened;
-        resolved += update.resolved;
-        write.pages.extend(update.pages);
-        write.findings.extend(update.findings);
-        write.outbox.extend(update.outbox);
-        let s = report.summary();
-        vendor_runs.push(VendorRun {
-            vendor: vendor.id.clone(),
-            pages_fetched: s.pages_fetched + s.pages_not_modified,
-            pages_not_checked: s.pages_failed + s.pages_skipped + s.pages_needing_javascript,
-            claims: s.claims.values().sum(),
-            warnings: s.warnings,
-            violations: s.violations,
-            nothing_checked: report.nothing_checked(),
-        });
-    }
     let run = RunRecord {
         id: run_id,
         started,
         ended: Utc::now(),
         at: opts.at,
         outcome: if interrupted { RunOutcome::Interrupted } else { RunOutcome::Completed },
-        vendors: vendor_runs,
+        vendors: tally.vendors.into_iter().map(|v| v.expect("every vendor done")).collect(),
         registry_sha256: setup.registry.sha256.clone(),
         registry_as_of: setup.registry.as_of,
         registry_stale: registry_stale(&setup, opts.at),
-        findings_opened: opened,
-        findings_resolved: resolved,
+        findings_opened: tally.opened,
+        findings_resolved: tally.resolved,
         error: None,
     };
-    write.run = Some(run.clone());
 
     let names = vendor_names(&setup);
     let from = setup.config.smtp.as_ref().map_or("claimwatch@localhost", |s| s.from.as_str()).to_string();
@@ -173,8 +238,7 @@ pub async fn check(
     if opts.dry_run {
         // Nothing is written: the digests are what would go out now, pending entries included.
         let mut pending = store.pending()?;
-        pending.extend(write.outbox.iter().enumerate().map(|(i, e)| {
-            let mut e = e.clone();
+        pending.extend(tally.outbox.into_iter().enumerate().map(|(i, mut e)| {
             e.id = format!("dry-run-{i:06}");
             e
         }));
@@ -187,11 +251,11 @@ pub async fn check(
             let from: lettre::message::Mailbox = from.parse().map_err(|_| alert::AlertError::Address(from.clone()))?;
             eml_files = alert::write_eml(dir, &from, &digests)?;
         }
-        return Ok(RunOutput { reports, claims, run, recorded: write.outbox, delivery: None, digests, eml_files });
+        return Ok(RunOutput { claims: tally.claims, run, delivery: None, digests, eml_files });
     }
 
-    crate::failpoint::hit("before-commit");
-    let recorded = store.commit(&write)?;
+    crate::failpoint::hit("before-run-record");
+    store.commit(&RunWrite { run: Some(run.clone()), ..RunWrite::default() })?;
     crate::failpoint::hit("after-commit");
     let delivery = match &setup.config.smtp {
         Some(smtp) if !store.pending()?.is_empty() => {
@@ -200,7 +264,7 @@ pub async fn check(
         }
         _ => None,
     };
-    Ok(RunOutput { reports, claims, run, recorded, delivery, digests: Vec::new(), eml_files: Vec::new() })
+    Ok(RunOutput { claims: tally.claims, run, delivery, digests: Vec::new(), eml_files: Vec::new() })
 }
 
 /// One outbox pass on its own (the daemon retries between runs; `check` does it after a run).

@@ -157,7 +157,8 @@ async fn point_4_after_acceptance_before_the_delete_resends_that_digest_once_wit
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn point_5_mid_transaction_nothing_of_the_run_is_visible() {
     let c = crash_at("5").await;
-    // Pages and findings were staged in the transaction when the process died: none of it is there.
+    // The first vendor's pages and findings were staged in its transaction when the process
+    // died, and no vendor was committed before it: none of it is there.
     let store = c.world.store(VENDORS);
     assert_eq!((store.findings, store.pages, store.runs, store.pending), (0, 0, 0, 0), "{store:?}");
     assert!(c.world.findings().is_empty());
@@ -202,12 +203,18 @@ async fn point_6_a_page_archived_but_not_logged_is_reported_and_does_not_break_v
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn point_7_after_the_crawl_before_the_commit_the_next_run_starts_over() {
+async fn point_7_after_the_crawl_every_vendor_is_committed_and_only_the_run_record_is_missing() {
     let c = crash_at("7").await;
+    // Each vendor was committed (and flushed) as its crawl ended: findings and their alerts are
+    // recorded although the run never finished.
     let store = c.world.store(VENDORS);
-    assert_eq!((store.findings, store.pages, store.runs, store.pending), (0, 0, 0, 0), "{store:?}");
+    assert_eq!((store.findings, store.runs), (VENDORS, 0), "{store:?}");
+    assert!(store.pages >= VENDORS, "{store:?}");
+    assert_eq!(store.pending_ids.keys().collect::<BTreeSet<_>>(), BTreeSet::from([&EN.to_string(), &FR.to_string()]));
+    assert!(c.mailbox.received().is_empty(), "nothing sent yet");
     let (code, text) = c.world.verify_evidence();
     assert_eq!(code, Some(0), "{text}");
     assert!(!text.contains("not logged"), "{text}");
+    // The next run finds nothing new to report: the waiting alerts go out once.
     c.recover(None);
 }

@@ -73,6 +73,9 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     });
     let stdout = Mutex::new(std::io::stdout());
     let registry = &setup.registry;
+    // Each vendor's text as its crawl ends, not the pages of the whole run at the end; with
+    // --quiet it waits until the run says whether anything is worth printing.
+    let texts: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let on_event = |event: Event<'_>| match event {
         Event::Page { vendor, page } => {
             if format == Format::Json {
@@ -94,6 +97,17 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
             if format == Format::Json {
                 let mut out = stdout.lock().expect("stdout lock");
                 let _ = writeln!(out, "{}", serde_json::to_string(&SummaryRecord::new(report)).expect("serialise"));
+            } else if quiet {
+                texts.lock().expect("texts lock").push(vendor_text(report, style));
+            } else {
+                let text = vendor_text(report, style);
+                let print = || {
+                    let _ = writeln!(stdout.lock().expect("stdout lock"), "{text}");
+                };
+                match &progress {
+                    Some(bar) => bar.suspend(print),
+                    None => print(),
+                }
             }
         }
     };
@@ -110,14 +124,14 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         bar.finish_and_clear();
     }
     let failed_delivery = output.delivery.as_ref().is_some_and(|d| !d.deferred.is_empty() || !d.dead.is_empty());
-    let unchecked = output.reports.iter().any(|r| r.nothing_checked());
+    let unchecked = output.run.vendors.iter().any(|v| v.nothing_checked);
     let news = output.run.findings_opened + output.run.findings_resolved > 0;
     // Cron mails whatever a job prints: with --quiet, only what someone must read.
     let speak = !quiet || news || unchecked || failed_delivery;
     let mut out = std::io::stdout().lock();
     if format == Format::Text && speak {
-        for r in &output.reports {
-            writeln!(out, "{}", vendor_text(r, style))?;
+        for text in texts.lock().expect("texts lock").iter() {
+            writeln!(out, "{text}")?;
         }
         let run = &output.run;
         writeln!(
@@ -153,10 +167,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         }
         writeln!(out, "judged as of {at} against {} (registry as of {})", registry.path.display(), registry.as_of)?;
     }
-    let attention = output.reports.iter().any(|r| {
-        let s = r.summary();
-        s.violations + s.warnings > 0
-    });
+    let attention = output.run.vendors.iter().any(|v| v.violations + v.warnings > 0);
     Ok(if unchecked {
         exit::ERROR
     } else if attention {

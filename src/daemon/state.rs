@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 
 use super::RunDone;
-use crate::pipeline::PageStatus;
 use crate::store::{FindingState, RunOutcome, Store};
 
 /// Numbers of the last run and of the store as last seen.
@@ -71,15 +70,9 @@ impl DaemonState {
             self.metrics.pages_fetched.clear();
             self.metrics.pages_failed.clear();
             self.metrics.claims.clear();
-            for report in &output.reports {
-                let fetched = report
-                    .pages
-                    .iter()
-                    .filter(|p| matches!(p.status, PageStatus::Fetched | PageStatus::NotModified))
-                    .count();
-                let failed = report.pages.iter().filter(|p| matches!(p.status, PageStatus::Failed(_))).count();
-                self.metrics.pages_fetched.insert(report.vendor_id.clone(), fetched);
-                self.metrics.pages_failed.insert(report.vendor_id.clone(), failed);
+            for v in &output.run.vendors {
+                self.metrics.pages_fetched.insert(v.vendor.clone(), v.pages_fetched);
+                self.metrics.pages_failed.insert(v.vendor.clone(), v.pages_failed);
             }
             self.metrics.claims = output.claims.clone();
         }

@@ -169,6 +169,8 @@ pub struct Validators {
 pub trait ValidatorCache: Send + Sync {
     fn get(&self, url: &str) -> Option<Validators>;
     fn put(&self, url: &str, v: Validators);
+    /// Drops what is kept for `url` (its vendor is done: the store has it).
+    fn forget(&self, url: &str);
 }
 
 #[derive(Default)]
@@ -180,6 +182,9 @@ impl ValidatorCache for MemoryValidators {
     }
     fn put(&self, url: &str, v: Validators) {
         self.0.lock().expect("validators lock").insert(url.to_string(), v);
+    }
+    fn forget(&self, url: &str) {
+        self.0.lock().expect("validators lock").remove(url);
     }
 }
 

@@ -1,8 +1,9 @@
 //! The store: a small typed API over sled (pages, findings, outbox, dead letters, runs); the rest of the code never sees sled.
 //!
 //! sled lets one process at a time hold a database: opening waits a few seconds for another
-//! claimwatch to finish, then says the store is busy. A run's page states, finding changes and
-//! their outbox entries are written in one transaction, and flushed before it returns.
+//! claimwatch to finish, then says the store is busy. A run writes each vendor's page states,
+//! finding changes and their outbox entries in one transaction as the vendor is done, then the
+//! run record, and flushes: a vendor's changes are all there or none of them.
 
 mod records;
 
@@ -48,7 +49,7 @@ impl From<TransactionError<StoreError>> for StoreError {
     }
 }
 
-/// Everything a run writes at once.
+/// What one transaction writes: a vendor's part of a run, or the run record.
 #[derive(Debug, Clone, Default)]
 pub struct RunWrite {
     pub pages: Vec<PageState>,
@@ -67,6 +68,11 @@ pub struct Store {
     dead: sled::Tree,
     runs: sled::Tree,
 }
+
+/// sled's page cache. Its default (1 GiB) would let a daemon's memory grow with its store; a run
+/// reads each vendor's keys in turn, twice, so a small cache is enough (in the load bench, 4 MB
+/// instead of 16 MB lowers the peak by about 5 MB, for no measurable CPU).
+const CACHE_BYTES: u64 = 4 * 1024 * 1024;
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(&Stored::V1(value)).expect("store records serialise")
@@ -93,7 +99,7 @@ impl Store {
     pub fn open(path: &Path, wait: Duration) -> Result<Store, StoreError> {
         let started = Instant::now();
         let db = loop {
-            match sled::Config::new().path(path).open() {
+            match sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open() {
                 Ok(db) => break db,
                 Err(e) if e.to_string().contains("could not acquire lock") => {
                     if started.elapsed() >= wait {
@@ -146,6 +152,14 @@ impl Store {
         Self::all(&self.findings, "findings", b"")
     }
 
+    /// Every finding, read one at a time (a run's start needs an index, not all of them at once).
+    pub fn each_finding(&self) -> impl Iterator<Item = Result<Finding, StoreError>> + '_ {
+        self.findings.iter().map(|kv| {
+            let (k, v) = kv?;
+            decode("findings", &k, &v)
+        })
+    }
+
     /// Pending outbox entries, oldest first per recipient.
     pub fn pending(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         Self::all(&self.outbox, "outbox", b"")
@@ -165,8 +179,11 @@ impl Store {
         Ok(self.db.generate_id()?)
     }
 
-    /// Writes a run's page states, finding changes and outbox entries in one transaction, then
-    /// flushes: either all of it is on disk, or none.
+    /// Writes page states, finding changes, outbox entries and the run record in one transaction,
+    /// then flushes: either all of it is on disk, or none.
+    ///
+    /// A transaction's memory is held until it ends (sled copies a node per insert and frees the
+    /// old copies only then), which is why a run commits vendor by vendor, not all at once.
     pub fn commit(&self, write: &RunWrite) -> Result<Vec<OutboxEntry>, StoreError> {
         let committed = (&self.pages, &self.findings, &self.outbox, &self.runs).transaction(
             |(pages, findings, outbox, runs)| {
@@ -176,7 +193,7 @@ impl Store {
                 for f in &write.findings {
                     findings.insert(f.id.as_bytes(), encode(f))?;
                 }
-                // Crash point 5, halfway through the transaction: none of it may be applied.
+                // Crash point 5, halfway through a vendor's transaction: none of it may be applied.
                 crate::failpoint::hit("store-commit");
                 let mut entries = Vec::with_capacity(write.outbox.len());
                 for e in &write.outbox {

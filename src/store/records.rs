@@ -153,6 +153,9 @@ pub struct VendorRun {
     pub vendor: String,
     pub pages_fetched: usize,
     pub pages_not_checked: usize,
+    /// Of the pages not checked, those that failed (the rest were skipped or need JavaScript).
+    #[serde(default)]
+    pub pages_failed: usize,
     pub claims: usize,
     pub warnings: usize,
     pub violations: usize,
