@@ -342,6 +342,12 @@ fn compile(doc: &mut TomlDoc<'_>, vars: &Vars, source: &Spanned<String>, open: &
         );
         return None;
     }
+    // On its own first: `x)|(y` would close the group `open` starts and let the alternation
+    // escape the anchor (`(?:x)|(y)$` matches an `x` anywhere), which compiles without a word.
+    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(src) {
+        doc.error(source.span(), format!("invalid regex: {}", e.kind()));
+        return None;
+    }
     match Regex::new(&format!("{open}{src}{close}")) {
         Ok(r) => Some(r),
         Err(e) => {
