@@ -76,6 +76,36 @@ async fn one_host_never_gets_more_than_its_rate() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_keeps_its_rate_when_its_requests_queue_behind_other_hosts_for_a_slot() {
+    // One request slot for the run, held 300 ms at a time by a slow host's pages: the polite
+    // host's pages queue for it. Their rate must count from when they are sent, not from when
+    // they joined the queue, or two of them go out back to back once the slow host lets go.
+    let slow = TestServer::start("127.0.0.40").await;
+    let links: String = (0..8).map(|i| format!("<a href=\"/s{i}\">s{i}</a> ")).collect();
+    slow.page("/", &format!("<html><body><p>Accueil</p>{links}</body></html>"));
+    for i in 0..8 {
+        slow.route(&format!("/s{i}"), |_, _| {
+            let late = futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"<html><body><p>Lent</p></body></html>"))
+            });
+            response(200, &[("content-type", "text/html")], axum::body::Body::from_stream(late))
+        });
+    }
+    let polite = TestServer::start("127.0.0.41").await;
+    linked_site(&polite, 8);
+    let vendors = vendor_toml("slow", &slow.url("/"), "requests_per_second = 50")
+        + &vendor_toml("polite", &polite.url("/"), "requests_per_second = 5");
+    let scratch = Scratch::new();
+    let s = setup(&scratch, "allow_private_networks = true\nconcurrency = 1\nretries = 0", &vendors);
+    let reports = run(&s).await;
+    assert_eq!(reports.iter().map(|r| r.summary().pages_fetched).collect::<Vec<_>>(), [9, 9]);
+    // 5 requests a second: at least 200 ms apart on the server's clock.
+    let gap = min_gap(&polite.hits());
+    assert!(gap >= Duration::from_millis(160), "requests {gap:?} apart");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vendor_may_set_its_own_slower_rate() {
     let server = TestServer::start("127.0.0.1").await;
     linked_site(&server, 3);

@@ -422,19 +422,15 @@ impl Fetcher {
         let mut attempt = 0;
         let mut last: Option<Answer> = None;
         loop {
-            if tokio::time::timeout_at(self.deadline, gate.wait()).await.is_err() {
-                // Waiting for this origin's turn (its rate, another page's Retry-After) used up
-                // the run budget: the last answer stands, or the page was never requested.
+            let Ok(permit) = tokio::time::timeout_at(self.deadline, gate.take_turn(&self.in_flight)).await else {
+                // Waiting for this origin's turn (its rate, another page's Retry-After, a free
+                // request slot) used up the run budget: the last answer stands, or the page was
+                // never requested.
                 return last.map_or(Err(Failure::Budget), last_answer);
-            }
+            };
             // Other pages of this origin may have failed while this one waited its turn.
             if let Some(why) = gate.given_up() {
                 return Err(Failure::GivenUp(why));
-            }
-            let permit = self.in_flight.acquire().await.expect("semaphore never closed");
-            // The global cap may have held this request past the budget too.
-            if Instant::now() >= self.deadline {
-                return last.map_or(Err(Failure::Budget), last_answer);
             }
             let result = self.attempt(url, conditional, html_only).await;
             drop(permit);

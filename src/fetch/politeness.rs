@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
 /// Consecutive failed pages after which an origin is given up for the run.
@@ -20,6 +22,8 @@ pub const GIVE_UP_AFTER: u32 = 3;
 pub struct Gate {
     limiter: Mutex<(Duration, Arc<DefaultDirectRateLimiter>)>,
     not_before: Mutex<Instant>,
+    /// When the rate will next allow a request, as last found (a hint: the limiter decides).
+    ready_at: Mutex<Instant>,
     failures: AtomicU32,
     given_up: Mutex<Option<String>>,
 }
@@ -38,24 +42,41 @@ impl Gate {
         Gate {
             limiter: Mutex::new((period, limiter(period, burst))),
             not_before: Mutex::new(Instant::now()),
+            ready_at: Mutex::new(Instant::now()),
             failures: AtomicU32::new(0),
             given_up: Mutex::new(None),
         }
     }
 
-    /// Waits until a request to this origin is allowed: after any backoff or Retry-After, and
-    /// within the rate.
-    pub async fn wait(&self) {
+    /// Waits until a request to this origin may go out (after any backoff or Retry-After, and
+    /// within the rate) and one of the run's request `slots` is free; returns the slot.
+    ///
+    /// The rate is taken only while the slot is held, right before the request is sent: taken
+    /// earlier, a request that then queued for a slot behind other hosts' requests could go out
+    /// right behind another of this origin, and the host would get more than its rate.
+    pub async fn take_turn<'a>(&self, slots: &'a Semaphore) -> SemaphorePermit<'a> {
+        let clock = DefaultClock::default();
         loop {
             let not_before = *self.not_before.lock().expect("gate lock");
-            if Instant::now() < not_before {
-                tokio::time::sleep_until(not_before).await;
+            let ready_at = *self.ready_at.lock().expect("gate lock");
+            let wake = not_before.max(ready_at);
+            if Instant::now() < wake {
+                tokio::time::sleep_until(wake).await;
+            }
+            let slot = slots.acquire().await.expect("the request slots are never closed");
+            // A Retry-After may have arrived while this request waited for a slot.
+            if Instant::now() < *self.not_before.lock().expect("gate lock") {
+                continue;
             }
             let limiter = self.limiter.lock().expect("gate lock").1.clone();
-            limiter.until_ready().await;
-            // A Retry-After may have arrived while this request waited for the limiter.
-            if Instant::now() >= *self.not_before.lock().expect("gate lock") {
-                return;
+            match limiter.check() {
+                Ok(()) => return slot,
+                Err(not_until) => {
+                    // Not yet: give the slot back and sleep until the rate allows one more.
+                    let wait = not_until.wait_time_from(clock.now());
+                    let mut ready_at = self.ready_at.lock().expect("gate lock");
+                    *ready_at = (*ready_at).max(Instant::now() + wait);
+                }
             }
         }
     }
@@ -137,9 +158,10 @@ mod tests {
     #[tokio::test]
     async fn requests_are_spaced_by_the_rate() {
         let gate = Gate::new(20.0, 1);
+        let slots = Semaphore::new(4);
         let start = StdInstant::now();
         for _ in 0..5 {
-            gate.wait().await;
+            drop(gate.take_turn(&slots).await);
         }
         // The first passes at once, the next four at least 50 ms apart.
         assert!(start.elapsed() >= Duration::from_millis(195), "{:?}", start.elapsed());
@@ -157,10 +179,11 @@ mod tests {
     #[tokio::test]
     async fn a_deferral_holds_the_next_request() {
         let gate = Gate::new(1000.0, 1);
-        gate.wait().await;
+        let slots = Semaphore::new(1);
+        drop(gate.take_turn(&slots).await);
         gate.defer_until(Instant::now() + Duration::from_millis(150));
         let start = StdInstant::now();
-        gate.wait().await;
+        drop(gate.take_turn(&slots).await);
         assert!(start.elapsed() >= Duration::from_millis(140), "{:?}", start.elapsed());
     }
 
