@@ -24,6 +24,9 @@ pub struct Gate {
     not_before: Mutex<Instant>,
     /// When the rate will next allow a request, as last found (a hint: the limiter decides).
     ready_at: Mutex<Instant>,
+    turn: tokio::sync::Mutex<()>,
+    /// The limiter's clock (making one is not cheap).
+    clock: DefaultClock,
     failures: AtomicU32,
     given_up: Mutex<Option<String>>,
 }
@@ -43,6 +46,8 @@ impl Gate {
             limiter: Mutex::new((period, limiter(period, burst))),
             not_before: Mutex::new(Instant::now()),
             ready_at: Mutex::new(Instant::now()),
+            turn: tokio::sync::Mutex::new(()),
+            clock: DefaultClock::default(),
             failures: AtomicU32::new(0),
             given_up: Mutex::new(None),
         }
@@ -55,7 +60,9 @@ impl Gate {
     /// earlier, a request that then queued for a slot behind other hosts' requests could go out
     /// right behind another of this origin, and the host would get more than its rate.
     pub async fn take_turn<'a>(&self, slots: &'a Semaphore) -> SemaphorePermit<'a> {
-        let clock = DefaultClock::default();
+        // One request of this origin at a time goes through here: the others would all wake at
+        // the same instant, each take a slot, and all but one give it back.
+        let _turn = self.turn.lock().await;
         loop {
             let not_before = *self.not_before.lock().expect("gate lock");
             let ready_at = *self.ready_at.lock().expect("gate lock");
@@ -73,7 +80,7 @@ impl Gate {
                 Ok(()) => return slot,
                 Err(not_until) => {
                     // Not yet: give the slot back and sleep until the rate allows one more.
-                    let wait = not_until.wait_time_from(clock.now());
+                    let wait = not_until.wait_time_from(self.clock.now());
                     let mut ready_at = self.ready_at.lock().expect("gate lock");
                     *ready_at = (*ready_at).max(Instant::now() + wait);
                 }
