@@ -23,9 +23,9 @@
 //! | before: every vendor at once, connections kept 90 s | 11.6 s | 1 718 | 0.47 ms | 541 MB | 1 014 |
 //! | before: the whole run committed at its end, crawl alone | 17.2 s | 1 160, 1 162 | 0.42, 0.38 ms | 116, 119 MB | 332 |
 //! | before: the whole run committed at its end, full run | 18.6, 17.6 s | 1 073, 1 137 | 0.47, 0.48 ms | 265, 256 MB | 334 |
-//! | crawl alone (`--dry-run`) | 17.4 s | 1 150, 1 150 | 0.34, 0.33 ms | 66.1, 66.6 MB | 332 |
-//! | full run (store commit, evidence) | 17.7 s | 1 129, 1 130 | 0.44, 0.45 ms | 79.1, 78.6 MB | 334 |
-//! | next run (store already full) | 17.8 s | 1 124, 1 123 | 0.46, 0.45 ms | 79.1, 80.7 MB | 334 |
+//! | crawl alone (`--dry-run`) | 17.4 s | 1 152, 1 152 | 0.32, 0.31 ms | 66.3, 66.4 MB | 332 |
+//! | full run (store commit, evidence) | 17.7 s | 1 130, 1 130 | 0.42, 0.40 ms | 79.8, 81.3 MB | 334 |
+//! | next run (store already full) | 17.8, 17.9 s | 1 125, 1 120 | 0.41, 0.41 ms | 79.4, 79.1 MB | 334 |
 //!
 //! Open descriptors stay near 330 whatever the number of vendors (64 at a time; a finished
 //! vendor's connections close within 2 to 4 s). Memory no longer grows with the pages of a run:
