@@ -177,31 +177,18 @@ kind = "mention"
 #[test]
 fn a_rule_regex_that_would_escape_its_anchor_is_rejected() {
     // Wrapped as `(?:x)|(y)$`, this `before` would match an `x` anywhere before the label.
-    let escaping = r#"id = "escape"
-name = "Escape"
-scheme = "secnumcloud"
-default_kind = "mention"
-
-[[form]]
-text = "SecNumCloud"
-
-[[rule]]
-kind = "assertion"
-before = '''qualifie\s+)|(offre'''
-
-[[example]]
-text = "SecNumCloud"
-kind = "mention"
-"#;
+    let (good, bad) = (r"'''certifie\w*$'''", r"'''certifie\w*)|(iso'''");
+    let escaping = ISO_27001.replace(good, bad);
+    let line = escaping.lines().position(|l| l.contains(bad)).unwrap() + 1;
     let scratch = Scratch::new();
-    scratch.write("escape.toml", escaping);
+    scratch.write("iso.toml", &escaping);
     let err = load_dir(scratch.path()).unwrap_err().to_string();
-    let path = scratch.path().join("escape.toml");
-    assert!(err.contains(&format!("{}:11:", path.display())), "{err}");
+    let path = scratch.path().join("iso.toml");
+    assert!(err.contains(&format!("{}:{line}:", path.display())), "{err}");
     assert!(err.contains("invalid regex: unopened group"), "{err}");
 
     // The same alternation kept inside the rule's own group is fine.
-    scratch.write("escape.toml", escaping.replace(r"'''qualifie\s+)|(offre'''", r"'''(?:qualifie\s+|offre)'''"));
+    scratch.write("iso.toml", ISO_27001.replace(good, r"'''(?:certifie\w*|iso)$'''"));
     load_dir(scratch.path()).unwrap_or_else(|e| panic!("{e}"));
 }
 
