@@ -19,7 +19,8 @@ async fn check_reports_each_vendor_and_exits_1_on_a_violation() {
     let bad = vendor_site("127.0.0.1", "Notre offre est qualifiée SecNumCloud.").await;
     let good = vendor_site("127.0.0.2", "Notre offre est qualifiée SecNumCloud.").await;
     let scratch = Scratch::new();
-    let vendors = vendor_toml("nothing", &bad.url("/"), "")
+    // The first vendor is the slower: it finishes last, but its text still comes first.
+    let vendors = vendor_toml("nothing", &bad.url("/"), "requests_per_second = 4")
         + &vendor_toml("qualified", &good.url("/"), "provider = \"Qualifié SA\"");
     let config = write_config(&scratch, CRAWL, &vendors);
     let out =
@@ -27,6 +28,8 @@ async fn check_reports_each_vendor_and_exits_1_on_a_violation() {
             .await;
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let (first, second) = (text.find("nothing (nothing)").unwrap(), text.find("qualified (qualified)").unwrap());
+    assert!(first < second, "vendors in the config's order: {text}");
     assert!(
         text.contains("nothing (nothing)\n  pages: 2 fetched, 0 not modified, 0 skipped, 0 failed, 0 need JavaScript"),
         "{text}"
@@ -96,6 +99,13 @@ async fn check_can_be_limited_to_some_vendors() {
     assert_eq!(out.status.code(), Some(0));
     assert!(a.hits().is_empty());
     assert!(!b.hits().is_empty());
+    // A vendor named twice is checked once.
+    let before = b.hits_on("/").len();
+    let twice = ["--vendor", "b", "--vendor", "b"].map(String::from);
+    let out =
+        cli([vec!["check".into(), "--config".into(), config.display().to_string()], twice.to_vec()].concat()).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(b.hits_on("/").len(), before + 1, "the home page fetched once more");
     let out =
         cli(vec!["check".into(), "--config".into(), config.display().to_string(), "--vendor".into(), "zz".into()])
             .await;

@@ -1,5 +1,6 @@
 //! `claimwatch check`: one run over the vendors with the store's memory, then the alerts.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -51,7 +52,11 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     let mut vendors: Vec<Vendor> = Vec::new();
     for id in &args.vendors {
         let v = setup.config.vendor(id).with_context(|| unknown_vendor(&setup, &args.config, id))?;
-        vendors.push(v.clone());
+        // Named twice, a vendor would be crawled twice and its second update would not see
+        // what the first committed.
+        if !vendors.iter().any(|known| known.id == v.id) {
+            vendors.push(v.clone());
+        }
     }
     if args.vendors.is_empty() {
         vendors = setup.config.vendors.clone();
@@ -73,9 +78,11 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     });
     let stdout = Mutex::new(std::io::stdout());
     let registry = &setup.registry;
-    // Each vendor's text as its crawl ends, not the pages of the whole run at the end; with
-    // --quiet it waits until the run says whether anything is worth printing.
-    let texts: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    // Each vendor's text as soon as it and every vendor before it in the config are done (not
+    // the pages of the whole run at the end, nor in whatever order vendors finish); with --quiet
+    // all of it waits until the run says whether anything is worth printing.
+    let order: HashMap<String, usize> = vendors.iter().enumerate().map(|(i, v)| (v.id.clone(), i)).collect();
+    let texts: Mutex<(usize, BTreeMap<usize, String>)> = Mutex::new((0, BTreeMap::new()));
     let on_event = |event: Event<'_>| match event {
         Event::Page { vendor, page } => {
             if format == Format::Json {
@@ -97,16 +104,22 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
             if format == Format::Json {
                 let mut out = stdout.lock().expect("stdout lock");
                 let _ = writeln!(out, "{}", serde_json::to_string(&SummaryRecord::new(report)).expect("serialise"));
-            } else if quiet {
-                texts.lock().expect("texts lock").push(vendor_text(report, style));
             } else {
-                let text = vendor_text(report, style);
-                let print = || {
-                    let _ = writeln!(stdout.lock().expect("stdout lock"), "{text}");
-                };
-                match &progress {
-                    Some(bar) => bar.suspend(print),
-                    None => print(),
+                let mut texts = texts.lock().expect("texts lock");
+                let (next, waiting) = &mut *texts;
+                waiting.insert(order.get(&report.vendor_id).copied().unwrap_or(usize::MAX), vendor_text(report, style));
+                if !quiet {
+                    let mut print = || {
+                        let mut out = stdout.lock().expect("stdout lock");
+                        while let Some(text) = waiting.remove(next) {
+                            let _ = writeln!(out, "{text}");
+                            *next += 1;
+                        }
+                    };
+                    match &progress {
+                        Some(bar) => bar.suspend(print),
+                        None => print(),
+                    }
                 }
             }
         }
@@ -130,7 +143,8 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     let speak = !quiet || news || unchecked || failed_delivery;
     let mut out = std::io::stdout().lock();
     if format == Format::Text && speak {
-        for text in texts.lock().expect("texts lock").iter() {
+        // With --quiet, every text; otherwise none is left (all vendors are done).
+        for text in texts.lock().expect("texts lock").1.values() {
             writeln!(out, "{text}")?;
         }
         let run = &output.run;
