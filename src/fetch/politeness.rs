@@ -22,8 +22,6 @@ pub const GIVE_UP_AFTER: u32 = 3;
 pub struct Gate {
     limiter: Mutex<(Duration, Arc<DefaultDirectRateLimiter>)>,
     not_before: Mutex<Instant>,
-    /// When the rate will next allow a request, as last found (a hint: the limiter decides).
-    ready_at: Mutex<Instant>,
     turn: tokio::sync::Mutex<()>,
     /// The limiter's clock (making one is not cheap).
     clock: DefaultClock,
@@ -45,7 +43,6 @@ impl Gate {
         Gate {
             limiter: Mutex::new((period, limiter(period, burst))),
             not_before: Mutex::new(Instant::now()),
-            ready_at: Mutex::new(Instant::now()),
             turn: tokio::sync::Mutex::new(()),
             clock: DefaultClock::default(),
             failures: AtomicU32::new(0),
@@ -65,10 +62,8 @@ impl Gate {
         let _turn = self.turn.lock().await;
         loop {
             let not_before = *self.not_before.lock().expect("gate lock");
-            let ready_at = *self.ready_at.lock().expect("gate lock");
-            let wake = not_before.max(ready_at);
-            if Instant::now() < wake {
-                tokio::time::sleep_until(wake).await;
+            if Instant::now() < not_before {
+                tokio::time::sleep_until(not_before).await;
             }
             let slot = slots.acquire().await.expect("the request slots are never closed");
             // A Retry-After may have arrived while this request waited for a slot.
@@ -80,9 +75,8 @@ impl Gate {
                 Ok(()) => return slot,
                 Err(not_until) => {
                     // Not yet: give the slot back and sleep until the rate allows one more.
-                    let wait = not_until.wait_time_from(self.clock.now());
-                    let mut ready_at = self.ready_at.lock().expect("gate lock");
-                    *ready_at = (*ready_at).max(Instant::now() + wait);
+                    drop(slot);
+                    tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
                 }
             }
         }
