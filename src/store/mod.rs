@@ -125,13 +125,20 @@ impl Store {
         &self.path
     }
 
+    /// The records under `prefix`, decoded one at a time.
+    fn each<T: DeserializeOwned>(
+        tree: &sled::Tree,
+        name: &'static str,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<T, StoreError>> {
+        tree.scan_prefix(prefix).map(move |kv| {
+            let (k, v) = kv?;
+            decode(name, &k, &v)
+        })
+    }
+
     fn all<T: DeserializeOwned>(tree: &sled::Tree, name: &'static str, prefix: &[u8]) -> Result<Vec<T>, StoreError> {
-        tree.scan_prefix(prefix)
-            .map(|kv| {
-                let (k, v) = kv?;
-                decode(name, &k, &v)
-            })
-            .collect()
+        Self::each(tree, name, prefix).collect()
     }
 
     pub fn page(&self, vendor: &str, url: &str) -> Result<Option<PageState>, StoreError> {
@@ -154,10 +161,7 @@ impl Store {
 
     /// Every finding, read one at a time (a run's start needs an index, not all of them at once).
     pub fn each_finding(&self) -> impl Iterator<Item = Result<Finding, StoreError>> + '_ {
-        self.findings.iter().map(|kv| {
-            let (k, v) = kv?;
-            decode("findings", &k, &v)
-        })
+        Self::each(&self.findings, "findings", b"")
     }
 
     /// Pending outbox entries, oldest first per recipient.
