@@ -305,6 +305,10 @@ fn main() {
     let patterns = patterns::load_dir(&root.join("patterns")).expect("shipped patterns load");
     let registry = Registry::load(&root.join("config/registry.toml")).expect("shipped registry loads");
     let vendor = Vendor { provider: Some("OVH".into()), ..Vendor::new("bench", "Bench") };
+    let gazetteer =
+        claimwatch::gazetteer::Gazetteer::load(&root.join("config/gazetteer.toml")).expect("shipped gazetteer loads");
+    let knowledge = claimwatch::scan::Knowledge { patterns: &patterns, gazetteer: &gazetteer, registry: &registry };
+    let reading = claimwatch::detect::Reading::new(&patterns, &gazetteer);
     let at = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     let pages = corpus(24 * 1024 * 1024);
     let bytes: usize = pages.iter().map(Vec::len).sum();
@@ -322,7 +326,7 @@ fn main() {
     let full = time(rounds, || {
         claims = 0;
         for p in &pages {
-            let r = scan_bytes(p, Some("text/html; charset=utf-8"), &patterns, &registry, Some(&vendor), at);
+            let r = scan_bytes(p, Some("text/html; charset=utf-8"), &knowledge, Some(&vendor), None, at);
             claims += r.claims.len();
             black_box(r);
         }
@@ -343,7 +347,7 @@ fn main() {
     });
     let t_detect = time(rounds, || {
         for e in &extracted {
-            black_box(claimwatch::detect::detect(&e.segments, &patterns));
+            black_box(claimwatch::detect::detect(&e.segments, &reading));
         }
     });
     let textlen: usize = extracted.iter().flat_map(|e| e.segments.iter()).map(|s| s.text.len()).sum();

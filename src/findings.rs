@@ -14,11 +14,12 @@ use sha2::{Digest, Sha256};
 use crate::config::{Recipient, Vendor};
 use crate::detect::Claim;
 use crate::fetch::Failure;
+use crate::gazetteer::Gazetteer;
 use crate::i18n::NBSP;
-use crate::judge::{Verdict, judge};
+use crate::judge::Verdict;
 use crate::pipeline::{PageStatus, VendorReport};
 use crate::registry::Registry;
-use crate::scan::standing_of;
+use crate::scan::verdict;
 use crate::store::{Change, Finding, FindingState, OutboxEntry, PageState, Sighting};
 
 /// Runs in a row a finding must be absent before it is resolved.
@@ -41,6 +42,8 @@ fn quote_of(c: &Claim) -> String {
 /// What the lifecycle needs besides the vendor's own state.
 pub struct Context<'a> {
     pub registry: &'a Registry,
+    /// Who third-party claims name, to judge them against what those organisations hold.
+    pub gazetteer: &'a Gazetteer,
     pub at: NaiveDate,
     pub now: DateTime<Utc>,
     pub recipients: &'a [Recipient],
@@ -129,7 +132,7 @@ pub fn update_vendor(
     let mut present: HashMap<String, Verdict> = HashMap::new();
     for page in pages.values() {
         for c in &page.claims {
-            let verdict = judge(c.kind, &standing_of(ctx.registry, Some(vendor), &c.scheme, ctx.at));
+            let verdict = verdict(c, ctx.registry, ctx.gazetteer, Some(vendor), ctx.at);
             let id = id_of(&vendor.id, c);
             if verdict.level.needs_attention() {
                 let entry = attention.entry(id.clone()).or_insert_with(|| (verdict.clone(), Vec::new()));

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod failpoint;
 pub mod fetch;
 pub mod findings;
+pub mod gazetteer;
 pub mod i18n;
 pub mod judge;
 pub mod mailbox;

@@ -184,6 +184,9 @@ enum PatternsCommand {
         /// Pattern directory (default: `patterns/`).
         #[arg(default_value = "patterns")]
         dir: PathBuf,
+        /// The gazetteer of organisations examples are read with (default: none).
+        #[arg(long)]
+        gazetteer: Option<PathBuf>,
         /// List every example, not only failures.
         #[arg(long, short)]
         verbose: bool,
@@ -269,8 +272,8 @@ fn main() -> ExitCode {
             },
             Command::Robots { config, agent, robots, urls } => cli::misc::robots(&config, agent, &robots, &urls).await,
             Command::Validate { config } => cli::misc::validate(&config),
-            Command::Patterns { command: PatternsCommand::Test { dir, verbose } } => {
-                cli::misc::patterns_test(&dir, verbose)
+            Command::Patterns { command: PatternsCommand::Test { dir, gazetteer, verbose } } => {
+                cli::misc::patterns_test(&dir, gazetteer.as_deref(), verbose)
             }
         }
     });

@@ -182,6 +182,40 @@ impl Registry {
         self.qualifications.iter().filter(move |q| names.contains(&provider_key(&q.provider)))
     }
 
+    /// The provider a page's name for it designates: its registry name, an alias, or the name
+    /// (or an alias) of one of its offers, spelled any way ("OVHcloud", « PREMI3NS »).
+    pub fn provider_named(&self, name: &str) -> Option<ProviderRef> {
+        let key = provider_key(name);
+        if key.is_empty() {
+            return None;
+        }
+        self.qualifications
+            .iter()
+            .find(|q| {
+                provider_key(&q.provider) == key
+                    || q.aliases.iter().any(|a| provider_key(a) == key)
+                    || provider_key(&q.offer) == key
+                    || q.offer_aliases.iter().any(|a| provider_key(a) == key)
+            })
+            .map(|q| ProviderRef { name: q.provider.clone(), siren: q.siren.clone() })
+    }
+
+    /// Every name the registry gives a provider's entries: the provider, its aliases, its
+    /// offers and their aliases.
+    pub fn names_of(&self, provider: &ProviderRef) -> Vec<String> {
+        let mut names = Vec::new();
+        for q in self.entries_of(provider) {
+            for n in
+                std::iter::once(&q.provider).chain(&q.aliases).chain(std::iter::once(&q.offer)).chain(&q.offer_aliases)
+            {
+                if !names.contains(n) {
+                    names.push(n.clone());
+                }
+            }
+        }
+        names
+    }
+
     /// Whether the registry knows `provider` at all.
     pub fn knows(&self, provider: &ProviderRef) -> bool {
         self.entries_of(provider).next().is_some()

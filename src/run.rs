@@ -118,6 +118,7 @@ impl Memory for StoreMemory<'_> {
         let setup = self.setup;
         let ctx = Context {
             registry: &setup.registry,
+            gazetteer: &setup.gazetteer,
             at: self.opts.at,
             now: Utc::now(),
             recipients: &setup.config.recipients,

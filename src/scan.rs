@@ -1,11 +1,13 @@
-//! One page through the pure stages: bytes → extract → detect → judge, with the vendor whose registry standing judges it.
+//! One page through the pure stages: bytes → extract → detect → judge, with the vendor whose names and registry standing judge it.
 
 use chrono::NaiveDate;
+use url::Url;
 
 use crate::config::Vendor;
-use crate::detect::{Claim, detect};
+use crate::detect::{Claim, Reading, detect};
 use crate::extract::{Page, extract};
-use crate::judge::{Level, Verdict, judge};
+use crate::gazetteer::Gazetteer;
+use crate::judge::{Level, Subject, VendorNames, Verdict, attribute, judge_claim};
 use crate::patterns::PatternSet;
 use crate::registry::{Registry, Standing};
 
@@ -30,6 +32,15 @@ impl PageResult {
     }
 }
 
+/// What reading and judging a page need besides the page: the labels, the organisations pages
+/// name, and the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Knowledge<'a> {
+    pub patterns: &'a PatternSet,
+    pub gazetteer: &'a Gazetteer,
+    pub registry: &'a Registry,
+}
+
 /// What `vendor` holds for `scheme` on `at`; no vendor means nothing is held.
 pub fn standing_of(registry: &Registry, vendor: Option<&Vendor>, scheme: &str, at: NaiveDate) -> Standing {
     if !registry.covers(scheme) {
@@ -44,18 +55,94 @@ pub fn standing_of(registry: &Registry, vendor: Option<&Vendor>, scheme: &str, a
     }
 }
 
-/// Judges already detected claims.
+/// What the organisation a page names holds for `scheme` on `at`: `None` when the registry does
+/// not know it (under the name the page uses, or the registry name the gazetteer gives).
+pub fn standing_of_named(
+    registry: &Registry,
+    gazetteer: &Gazetteer,
+    name: &str,
+    scheme: &str,
+    at: NaiveDate,
+) -> Option<Standing> {
+    let mut candidates = vec![name.to_string()];
+    if let Some(org) = gazetteer.find(name) {
+        candidates.extend(org.registry.iter().cloned());
+        candidates.push(org.name.clone());
+        candidates.extend(org.aliases.iter().cloned());
+    }
+    let provider = candidates.iter().find_map(|n| registry.provider_named(n))?;
+    if !registry.covers(scheme) {
+        return Some(Standing::NotCovered { scheme: scheme.to_string() });
+    }
+    Some(registry.standing(&provider, scheme, at))
+}
+
+/// The names by which `vendor` is known on a page: its config name and id, its registry names,
+/// the hosts of its site, and what the page says of itself (its site name, the host of its URL).
+pub fn vendor_names(
+    vendor: Option<&Vendor>,
+    registry: &Registry,
+    page: Option<&Page>,
+    url: Option<&Url>,
+) -> VendorNames {
+    let mut names = VendorNames::none();
+    if let Some(v) = vendor {
+        names.add(&v.name);
+        names.add(&v.id);
+        if let Some(p) = v.provider_ref() {
+            for n in registry.names_of(&p) {
+                names.add(&n);
+            }
+            names.add(&p.name);
+        }
+        for h in &v.allowed_hosts {
+            names.add_host(h.trim_start_matches("*."));
+        }
+    }
+    // Whoever publishes the page speaks as its owner, vendor or not.
+    if let Some(site) = page.and_then(|p| p.site_name.as_deref()) {
+        names.add(site);
+    }
+    if let Some(host) = url.and_then(|u| u.host_str()) {
+        names.add_host(host);
+    }
+    names
+}
+
+/// The verdict on a claim already attributed (stored claims are judged again this way when the
+/// registry or the date changes).
+pub fn verdict(
+    claim: &Claim,
+    registry: &Registry,
+    gazetteer: &Gazetteer,
+    vendor: Option<&Vendor>,
+    at: NaiveDate,
+) -> Verdict {
+    let own = standing_of(registry, vendor, &claim.scheme, at);
+    let named = match (claim.subject, claim.subject_name.as_deref()) {
+        (Subject::Generic, _) | (_, None) => None,
+        (_, Some(name)) => standing_of_named(registry, gazetteer, name, &claim.scheme, at),
+    };
+    judge_claim(claim, &own, named.as_ref())
+}
+
+/// Attributes and judges detected claims.
 pub fn judge_claims(
     claims: Vec<Claim>,
-    registry: &Registry,
+    knowledge: &Knowledge<'_>,
+    names: &VendorNames,
     vendor: Option<&Vendor>,
     at: NaiveDate,
 ) -> Vec<JudgedClaim> {
     claims
         .into_iter()
-        .map(|claim| {
-            let standing = standing_of(registry, vendor, &claim.scheme, at);
-            let verdict = judge(claim.kind, &standing);
+        .map(|mut claim| {
+            let a = attribute(&claim, names);
+            claim.kind = a.kind;
+            claim.subject = a.subject;
+            claim.subject_name = a.name;
+            claim.demoted = a.demoted;
+            let verdict = verdict(&claim, knowledge.registry, knowledge.gazetteer, vendor, at);
             JudgedClaim { claim, verdict }
         })
         .collect()
@@ -65,24 +152,31 @@ pub fn judge_claims(
 pub fn scan_bytes(
     bytes: &[u8],
     content_type: Option<&str>,
-    patterns: &PatternSet,
-    registry: &Registry,
+    knowledge: &Knowledge<'_>,
     vendor: Option<&Vendor>,
+    url: Option<&Url>,
     at: NaiveDate,
 ) -> PageResult {
     let page = extract(bytes, content_type);
-    scan_page(page, patterns, registry, vendor, at)
+    scan_page(page, knowledge, vendor, url, at)
 }
 
-/// Detection and judgement of an extracted page.
+/// Detection and judgement of an extracted page found at `url` (when known: its path may say
+/// it is an article, its host is one of the vendor's names).
 pub fn scan_page(
     page: Page,
-    patterns: &PatternSet,
-    registry: &Registry,
+    knowledge: &Knowledge<'_>,
     vendor: Option<&Vendor>,
+    url: Option<&Url>,
     at: NaiveDate,
 ) -> PageResult {
-    let claims = detect(&page.segments, patterns);
-    let claims = judge_claims(claims, registry, vendor, at);
+    // A saved page says where it was published.
+    let canonical = page.canonical_url.as_deref().and_then(|u| Url::parse(u).ok());
+    let url = url.or(canonical.as_ref());
+    let genre = page.genre(url);
+    let reading = Reading { patterns: knowledge.patterns, gazetteer: knowledge.gazetteer, article: genre.article };
+    let claims = detect(&page.segments, &reading);
+    let names = vendor_names(vendor, knowledge.registry, Some(&page), url);
+    let claims = judge_claims(claims, knowledge, &names, vendor, at);
     PageResult { page, claims }
 }

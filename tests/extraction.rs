@@ -2,8 +2,9 @@
 
 mod common;
 
-use claimwatch::detect::{Claim, detect};
+use claimwatch::detect::{Claim, Reading, detect};
 use claimwatch::extract::{EncodingSource, Location, Page, extract};
+use claimwatch::gazetteer::Gazetteer;
 use claimwatch::patterns::{ClaimKind, PatternSet, load_dir};
 use common::*;
 
@@ -14,7 +15,7 @@ fn patterns() -> PatternSet {
 fn read(name: &str, content_type: Option<&str>) -> (Page, Vec<Claim>) {
     let bytes = std::fs::read(page(name)).unwrap();
     let page = extract(&bytes, content_type);
-    let claims = detect(&page.segments, &patterns());
+    let claims = detect(&page.segments, &Reading::new(&patterns(), &Gazetteer::empty()));
     (page, claims)
 }
 
@@ -127,7 +128,7 @@ fn context_is_about_one_sentence() {
     let text =
         "<p>Première phrase sans rapport. Notre offre est qualifiée SecNumCloud depuis 2024. Une autre phrase.</p>";
     let page = extract(text.as_bytes(), Some("text/html; charset=utf-8"));
-    let claims = detect(&page.segments, &patterns());
+    let claims = detect(&page.segments, &Reading::new(&patterns(), &Gazetteer::empty()));
     assert_eq!(claims[0].context, "Notre offre est qualifiée SecNumCloud depuis 2024.");
 }
 

@@ -2,6 +2,7 @@
 
 mod common;
 
+use claimwatch::gazetteer::Gazetteer;
 use claimwatch::patterns::{load_dir, run_examples};
 use common::*;
 
@@ -12,7 +13,8 @@ fn every_shipped_pattern_file_passes_its_own_examples() {
     for required in ["secnumcloud", "cloud-de-confiance", "hds"] {
         assert!(ids.contains(&required), "{required} is shipped");
     }
-    let outcomes = run_examples(&set);
+    let gazetteer = Gazetteer::load(&root().join("config/gazetteer.toml")).expect("shipped gazetteer loads");
+    let outcomes = run_examples(&set, &gazetteer);
     let failures: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.passed())

@@ -5,8 +5,9 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use claimwatch::config::Lang;
-use claimwatch::detect::detect;
+use claimwatch::detect::{Reading, detect};
 use claimwatch::extract::{extract, normalize, normalize_with_map};
+use claimwatch::gazetteer::Gazetteer;
 use claimwatch::judge::{Level, judge};
 use claimwatch::patterns::{ClaimKind, PatternSet, load_dir};
 use claimwatch::registry::{Lapse, ProviderRef, Qualification, Registry, Standing, Status};
@@ -264,7 +265,7 @@ proptest! {
             escape(&alt)
         );
         let page = extract(html.as_bytes(), Some("text/html; charset=utf-8"));
-        let claims = detect(&page.segments, patterns());
+        let claims = detect(&page.segments, &Reading::new(patterns(), &Gazetteer::empty()));
         for claim in &claims {
             let segment = page.segments.iter().find(|s| s.location == claim.location && s.detail == claim.detail);
             prop_assert!(segment.is_some(), "no segment {:?} {:?}", claim.location, claim.detail);

@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use claimwatch::detect::detect;
+use claimwatch::detect::{Reading, detect};
+use claimwatch::gazetteer::Gazetteer;
 use claimwatch::extract::{Location, Segment};
 use claimwatch::patterns::{PatternSet, load_dir};
 use libfuzzer_sys::fuzz_target;
@@ -24,7 +25,8 @@ fuzz_target!(|data: &[u8]| {
     let mid = (0..=text.len() / 2).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     body.links.push(claimwatch::extract::Link { range: 0..mid, href: "https://cyber.gouv.fr/x".into() });
     let segments = [body, Segment::new(Location::Alt, "img[alt]", text.as_ref())];
-    for claim in detect(&segments, patterns()) {
+    let gazetteer = Gazetteer::empty();
+    for claim in detect(&segments, &Reading::new(patterns(), &gazetteer)) {
         // Evidence quotes the page: the matched text and its context come from the segment.
         assert!(text.contains(&claim.matched), "matched {:?} not in the text", claim.matched);
         assert!(!claim.matched.is_empty());

@@ -7,7 +7,6 @@ use anyhow::{Context, Result, bail};
 
 use super::check::open_store;
 use super::{exit, load};
-use claimwatch::detect::detect;
 use claimwatch::extract::extract;
 use claimwatch::fetch::body;
 use claimwatch::report::{Style, reveal};
@@ -74,8 +73,16 @@ pub fn show(config: &Path, id: &str, extract_to: Option<PathBuf>) -> Result<u8> 
         let header = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.as_str());
         let decoded = body::decode(&raw, &body::codings(header("content-encoding")), 64 * 1024 * 1024).unwrap_or(raw);
         let page = extract(&decoded, header("content-type"));
-        let claims = detect(&page.segments, &setup.patterns);
-        let same: Vec<_> = claims.iter().filter(|c| c.label == f.label && c.kind == f.kind).collect();
+        let page_url = url::Url::parse(url).ok();
+        let read = claimwatch::scan::scan_page(
+            page,
+            &setup.knowledge(),
+            setup.config.vendor(&f.vendor),
+            page_url.as_ref(),
+            f.last_seen.date_naive(),
+        );
+        let same: Vec<_> =
+            read.claims.iter().map(|c| &c.claim).filter(|c| c.label == f.label && c.kind == f.kind).collect();
         if same.is_empty() {
             writeln!(out, "  the archived page no longer shows this claim with the current patterns")?;
         }

@@ -10,6 +10,7 @@ use url::Url;
 use super::{exit, fetcher, is_url, load};
 use claimwatch::config::{self, CrawlSettings};
 use claimwatch::fetch::{Rate, RobotsState};
+use claimwatch::gazetteer::Gazetteer;
 use claimwatch::patterns;
 use claimwatch::robots::Robots;
 
@@ -46,7 +47,7 @@ pub fn validate(config: &Path) -> Result<u8> {
     match config::load(config) {
         Ok(setup) => {
             println!(
-                "{}: ok — {} vendor{}, {} label{} ({}), registry {} as of {} with {} entr{} for {}",
+                "{}: ok — {} vendor{}, {} label{} ({}), registry {} as of {} with {} entr{} for {}, {} organisation{} in the gazetteer, reading version {}",
                 config.display(),
                 setup.config.vendors.len(),
                 if setup.config.vendors.len() == 1 { "" } else { "s" },
@@ -57,7 +58,10 @@ pub fn validate(config: &Path) -> Result<u8> {
                 setup.registry.as_of,
                 setup.registry.qualifications.len(),
                 if setup.registry.qualifications.len() == 1 { "y" } else { "ies" },
-                setup.registry.schemes.join(", ")
+                setup.registry.schemes.join(", "),
+                setup.gazetteer.organisations.len(),
+                if setup.gazetteer.organisations.len() == 1 { "" } else { "s" },
+                setup.reading_version()
             );
             Ok(exit::OK)
         }
@@ -70,21 +74,33 @@ pub fn validate(config: &Path) -> Result<u8> {
     }
 }
 
-pub fn patterns_test(dir: &Path, verbose: bool) -> Result<u8> {
+pub fn patterns_test(dir: &Path, gazetteer: Option<&Path>, verbose: bool) -> Result<u8> {
     let set = match patterns::load_dir(dir) {
         Ok(s) => s,
         Err(e) => bail!("{} has problems:\n{}", dir.display(), e.diagnostics()),
     };
-    let outcomes = patterns::run_examples(&set);
+    let gazetteer = match gazetteer {
+        None => Gazetteer::empty(),
+        Some(path) => match Gazetteer::load(path) {
+            Ok(g) => g,
+            Err(e) => bail!("{} has problems:\n{}", path.display(), e.diagnostics()),
+        },
+    };
+    let outcomes = patterns::run_examples(&set, &gazetteer);
     let mut failed = 0;
     for o in &outcomes {
         let file = o.file.display();
-        let expected = o.expected.map_or("none", |k| k.as_str());
+        let expected = match (o.expected, o.expected_subject) {
+            (None, _) => "none".to_string(),
+            (Some(k), None) => k.to_string(),
+            (Some(k), Some(s)) => format!("{k}, {}", s.as_str()),
+        };
         let got: Vec<String> = o
             .got
             .iter()
-            .map(|(k, rule)| {
-                format!("{k}{}", rule.as_ref().map_or(" (default)".to_string(), |r| format!(" (rule {r})")))
+            .map(|(k, rule, subject)| {
+                let rule = rule.as_ref().map_or(" (default)".to_string(), |r| format!(" (rule {r})"));
+                format!("{k}, {}{rule}", subject.as_str())
             })
             .collect();
         let got = if got.is_empty() { "none".to_string() } else { got.join(", ") };

@@ -70,7 +70,8 @@ pub async fn scan(
         } else {
             fixed
         };
-        let result = scan_page(page, &setup.patterns, &setup.registry, vendor, at);
+        let source_url = if is_url(source) { Url::parse(source).ok() } else { None };
+        let result = scan_page(page, &setup.knowledge(), vendor, source_url.as_ref(), at);
         tally.add(&result);
         attention |= result.worst().needs_attention();
         let vendor_id = vendor.map(|v| v.id.as_str());

@@ -14,6 +14,7 @@ mod alerts;
 mod crawl;
 mod daemon;
 
+use crate::gazetteer::Gazetteer;
 use crate::patterns::{self, PatternSet};
 use crate::registry::{ProviderRef, Registry, valid_siren};
 pub use alerts::{EvidenceSettings, Lang, Recipient, Security, SmtpSettings, StoreSettings};
@@ -95,6 +96,8 @@ pub struct Config {
     pub path: PathBuf,
     pub registry_path: PathBuf,
     pub patterns_dir: PathBuf,
+    /// The organisations pages name (`gazetteer = "gazetteer.toml"`); none when not set.
+    pub gazetteer_path: Option<PathBuf>,
     pub crawl: CrawlSettings,
     pub store: StoreSettings,
     pub evidence: EvidenceSettings,
@@ -128,6 +131,31 @@ pub struct Setup {
     pub config: Config,
     pub registry: Registry,
     pub patterns: PatternSet,
+    pub gazetteer: Gazetteer,
+}
+
+impl Setup {
+    /// What reading and judging pages need.
+    pub fn knowledge(&self) -> crate::scan::Knowledge<'_> {
+        crate::scan::Knowledge { patterns: &self.patterns, gazetteer: &self.gazetteer, registry: &self.registry }
+    }
+
+    /// The version of the reading: a hash of the pattern files, the gazetteer and the detector.
+    /// When it changes, pages are read again (see `crate::run`).
+    pub fn reading_version(&self) -> String {
+        reading_version(&self.patterns, &self.gazetteer)
+    }
+}
+
+/// The reading version of a pattern set and a gazetteer, as short hex.
+pub fn reading_version(patterns: &PatternSet, gazetteer: &Gazetteer) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(crate::detect::DETECTOR_VERSION.to_le_bytes());
+    h.update(patterns.sha256.as_bytes());
+    h.update(b"\0");
+    h.update(gazetteer.sha256.as_bytes());
+    hex::encode(&h.finalize()[..8])
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +175,7 @@ impl ConfigError {
 const TOP_KEYS: &[&str] = &[
     "registry",
     "patterns",
+    "gazetteer",
     "max_registry_age_days",
     "crawl",
     "store",
@@ -197,6 +226,10 @@ pub fn load(path: &Path) -> Result<Setup, ConfigError> {
         .patterns_dir
         .as_ref()
         .and_then(|p| patterns::load_dir(p).map_err(|e| diags.extend(e.diagnostics().clone())).ok());
+    let gazetteer = match &config.gazetteer_path {
+        None => Some(Gazetteer::empty()),
+        Some(p) => Gazetteer::load(p).map_err(|e| diags.extend(e.diagnostics().clone())).ok(),
+    };
     if let Some(registry) = &registry {
         for (vendor, site) in config.vendors.iter().zip(provider_sites) {
             if let (Some(p), Some(mut d)) = (vendor.provider_ref(), site)
@@ -213,8 +246,10 @@ pub fn load(path: &Path) -> Result<Setup, ConfigError> {
             }
         }
     }
-    match (config.into_config(), registry, patterns) {
-        (Some(config), Some(registry), Some(patterns)) if diags.is_empty() => Ok(Setup { config, registry, patterns }),
+    match (config.into_config(), registry, patterns, gazetteer) {
+        (Some(config), Some(registry), Some(patterns), Some(gazetteer)) if diags.is_empty() => {
+            Ok(Setup { config, registry, patterns, gazetteer })
+        }
         _ => Err(ConfigError::Invalid(diags)),
     }
 }
@@ -224,6 +259,7 @@ struct PartialConfig {
     path: PathBuf,
     registry_path: Option<PathBuf>,
     patterns_dir: Option<PathBuf>,
+    gazetteer_path: Option<PathBuf>,
     crawl: CrawlSettings,
     store: StoreSettings,
     evidence: EvidenceSettings,
@@ -241,6 +277,7 @@ impl PartialConfig {
             path: self.path,
             registry_path: self.registry_path?,
             patterns_dir: self.patterns_dir?,
+            gazetteer_path: self.gazetteer_path,
             crawl: self.crawl,
             store: self.store,
             evidence: self.evidence,
@@ -280,6 +317,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
     let base = path.parent().unwrap_or(Path::new("."));
     let registry: Option<String> = doc.require(&mut table, 0..0, "registry");
     let patterns: Option<String> = doc.require(&mut table, 0..0, "patterns");
+    let gazetteer: Option<String> = doc.take(&mut table, "gazetteer");
     let max_registry_age_days: u32 = doc.take(&mut table, "max_registry_age_days").unwrap_or(45);
     let crawl_table = doc.take_table(&mut table, "crawl");
     let store_table = doc.take_table(&mut table, "store");
@@ -330,6 +368,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
         path: path.to_path_buf(),
         registry_path: registry.map(|r| base.join(r)),
         patterns_dir: patterns.map(|p| base.join(p)),
+        gazetteer_path: gazetteer.map(|g| base.join(g)),
         crawl,
         store,
         evidence,

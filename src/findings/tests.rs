@@ -35,6 +35,10 @@ fn claim(kind: ClaimKind, context: &str) -> JudgedClaim {
             location: Location::Text,
             detail: "body".into(),
             rule: None,
+            cues: Default::default(),
+            subject: Default::default(),
+            subject_name: None,
+            demoted: None,
         },
         verdict: Verdict { level: Level::Ok, reason: String::new(), reason_fr: String::new() },
     }
@@ -118,7 +122,14 @@ impl Sim {
     fn run(&mut self, at: &str, pages: Vec<PageRecord>) -> VendorUpdate {
         self.run += 1;
         let now = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + chrono::Duration::days(self.run.into());
-        let ctx = Context { registry: &self.registry, at: at.parse().unwrap(), now, recipients: &self.recipients };
+        let gazetteer = crate::gazetteer::Gazetteer::empty();
+        let ctx = Context {
+            registry: &self.registry,
+            gazetteer: &gazetteer,
+            at: at.parse().unwrap(),
+            now,
+            recipients: &self.recipients,
+        };
         let update = update_vendor(&self.vendor, &report(pages), self.pages.clone(), self.findings.clone(), &ctx);
         for p in &update.pages {
             self.pages.retain(|q| q.url != p.url);

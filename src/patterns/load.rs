@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::{ClaimKind, Example, Form, Label, Origin, PatternSet, Rule, form_end, form_regex};
 use crate::diag::{Diagnostic, Diagnostics, TomlDoc};
-use crate::extract::{Location, normalize};
+use crate::extract::{Location, Region, normalize};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PatternError {
@@ -47,8 +47,39 @@ struct RuleSpec {
     sentence: Option<Spanned<String>>,
     locations: Option<Vec<Location>>,
     link_to: Option<Vec<String>>,
+    subject: Option<OneOrMany>,
+    speech: Option<OneOrMany>,
+    regions: Option<Vec<Spanned<String>>>,
+    article: Option<bool>,
+    borrowing: Option<bool>,
+    display: Option<OneOrMany>,
     why: Option<String>,
 }
+
+/// A condition written as one value or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// Values a rule's `subject` may take.
+const SUBJECT_CUES: &[&str] = &["first_person", "second_person", "organisation", "generic", "none"];
+/// Values a rule's `speech` may take.
+const SPEECH_CUES: &[&str] =
+    &["reported", "quotation", "headline", "hypothetical", "question", "normative", "topic", "none"];
+/// Values a rule's `display` may take.
+const DISPLAY_CUES: &[&str] = &["tagline", "badge", "list", "name", "none"];
 
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
@@ -68,6 +99,10 @@ struct ExampleSpec {
     kind: Expected,
     location: Option<Location>,
     link_to: Option<String>,
+    owner: Option<OneOrMany>,
+    region: Option<Spanned<String>>,
+    genre: Option<Spanned<String>>,
+    subject: Option<Spanned<String>>,
 }
 
 /// Loads every `*.toml` of `dir` (sorted by name) into one set; all problems at once.
@@ -89,7 +124,13 @@ pub fn load_dir(dir: &Path) -> Result<PatternSet, PatternError> {
         diags.push(Diagnostic::whole_file(dir, "no pattern files (*.toml) in this directory"));
     }
     let mut labels: Vec<Label> = Vec::new();
+    let mut digest = sha2::Sha256::new();
     for file in &files {
+        use sha2::Digest;
+        digest.update(file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+        digest.update(b"\0");
+        digest.update(std::fs::read(file).unwrap_or_default());
+        digest.update(b"\0");
         match load_file(file) {
             Ok(label) => {
                 if let Some(other) = labels.iter().find(|l| l.id == label.id) {
@@ -107,7 +148,10 @@ pub fn load_dir(dir: &Path) -> Result<PatternSet, PatternError> {
     if !diags.is_empty() {
         return Err(PatternError::Invalid(diags));
     }
+    use sha2::Digest;
+    let sha256 = hex::encode(digest.finalize());
     PatternSet::new(labels)
+        .map(|s| PatternSet { sha256, ..s })
         .map_err(|e| PatternError::Invalid(Diagnostic::whole_file(dir, format!("labels do not combine: {e}")).into()))
 }
 
@@ -195,11 +239,43 @@ fn parse(doc: &mut TomlDoc<'_>) -> Option<Label> {
             Expected::None => None,
         };
         let (line, _) = doc.locate(span.start);
+        let region = match &spec.region {
+            None => Region::Body,
+            Some(r) => Region::parse(r.get_ref()).unwrap_or_else(|| {
+                doc.error(
+                    r.span(),
+                    format!("unknown region `{}` (body, header, nav, main, article, aside, footer)", r.get_ref()),
+                );
+                Region::Body
+            }),
+        };
+        let article = match &spec.genre {
+            None => false,
+            Some(g) => match g.get_ref().as_str() {
+                "article" => true,
+                "page" => false,
+                other => {
+                    doc.error(g.span(), format!("unknown genre `{other}` (article or page)"));
+                    false
+                }
+            },
+        };
+        let subject = spec.subject.as_ref().and_then(|s| {
+            let parsed = crate::judge::Subject::parse(s.get_ref());
+            if parsed.is_none() {
+                doc.error(s.span(), format!("unknown subject `{}` (own, third_party, generic)", s.get_ref()));
+            }
+            parsed
+        });
         examples.push(Example {
             text: spec.text,
             expected,
             location: spec.location.unwrap_or(Location::Text),
             link_to: spec.link_to,
+            owner: spec.owner.map(OneOrMany::into_vec).unwrap_or_default(),
+            region,
+            article,
+            subject,
             line,
         });
     }
@@ -233,13 +309,39 @@ fn compile_rule(doc: &mut TomlDoc<'_>, vars: &Vars, spec: RuleSpec, span: Range<
     let after = spec.after.as_ref().and_then(|s| compile(doc, vars, s, "^(?:", ")"));
     let sentence = spec.sentence.as_ref().and_then(|s| compile(doc, vars, s, "(?:", ")"));
     let link_to: Vec<String> = spec.link_to.unwrap_or_default().into_iter().map(|h| h.to_ascii_lowercase()).collect();
+    let subject = cue_values(doc, span.clone(), spec.subject, SUBJECT_CUES, "subject");
+    let speech = cue_values(doc, span.clone(), spec.speech, SPEECH_CUES, "speech");
+    let display = cue_values(doc, span.clone(), spec.display, DISPLAY_CUES, "display");
+    let regions = spec.regions.map(|rs| {
+        rs.iter()
+            .filter_map(|r| {
+                let parsed = Region::parse(r.get_ref());
+                if parsed.is_none() {
+                    doc.error(
+                        r.span(),
+                        format!("unknown region `{}` (body, header, nav, main, article, aside, footer)", r.get_ref()),
+                    );
+                }
+                parsed
+            })
+            .collect::<Vec<_>>()
+    });
     let has_condition = spec.before.is_some()
         || spec.after.is_some()
         || spec.sentence.is_some()
         || spec.locations.is_some()
-        || !link_to.is_empty();
+        || !link_to.is_empty()
+        || subject.is_some()
+        || speech.is_some()
+        || regions.is_some()
+        || spec.article.is_some()
+        || spec.borrowing.is_some()
+        || display.is_some();
     if !has_condition {
-        doc.error(span.clone(), "a rule needs at least one of `before`, `after`, `sentence`, `locations`, `link_to`");
+        doc.error(
+            span.clone(),
+            "a rule needs at least one of `before`, `after`, `sentence`, `locations`, `link_to`, `subject`, `speech`, `regions`, `article`, `borrowing`, `display`",
+        );
         return None;
     }
     let failed = |s: &Option<Spanned<String>>, r: &Option<Regex>| s.is_some() && r.is_none();
@@ -254,9 +356,32 @@ fn compile_rule(doc: &mut TomlDoc<'_>, vars: &Vars, spec: RuleSpec, span: Range<
         sentence,
         locations: spec.locations,
         link_to,
+        subject,
+        speech,
+        regions,
+        article: spec.article,
+        borrowing: spec.borrowing,
+        display,
         why: spec.why,
         origin: Origin { file: doc.path().to_path_buf(), line },
     })
+}
+
+/// A cue condition's values, each checked against what the cue can be.
+fn cue_values(
+    doc: &mut TomlDoc<'_>,
+    rule: Range<usize>,
+    values: Option<OneOrMany>,
+    allowed: &[&str],
+    what: &str,
+) -> Option<Vec<String>> {
+    let values = values?.into_vec();
+    for v in &values {
+        if !allowed.contains(&v.as_str()) {
+            doc.error(rule.clone(), format!("unknown {what} `{v}` (one of {})", allowed.join(", ")));
+        }
+    }
+    Some(values)
 }
 
 /// Named regex fragments of a file (`[vars]`), already expanded.

@@ -17,7 +17,8 @@ use std::path::PathBuf;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::extract::Location;
+use crate::detect::Cues;
+use crate::extract::{Location, Region};
 
 pub use examples::{ExampleOutcome, run_examples};
 pub use load::{PatternError, load_dir, load_file, parse_file};
@@ -95,6 +96,18 @@ pub struct Rule {
     pub(crate) locations: Option<Vec<Location>>,
     /// Host names (or parent domains) the occurrence's link must point to.
     pub(crate) link_to: Vec<String>,
+    /// The subject cue must be one of these (`first_person`, `organisation`, `none`…).
+    pub(crate) subject: Option<Vec<String>>,
+    /// How it is said must be one of these (`reported`, `topic`…, or `none`).
+    pub(crate) speech: Option<Vec<String>>,
+    /// The occurrence must sit in one of these regions.
+    pub(crate) regions: Option<Vec<Region>>,
+    /// The page must be (or not be) an article.
+    pub(crate) article: Option<bool>,
+    /// A verb of borrowing must (or must not) stand before the label.
+    pub(crate) borrowing: Option<bool>,
+    /// How the page shows the label must be one of these (`tagline`, `badge`, `list`, `name`, `none`).
+    pub(crate) display: Option<Vec<String>>,
     pub why: Option<String>,
     pub origin: Origin,
 }
@@ -110,6 +123,8 @@ pub struct Surroundings<'a> {
     pub location: Location,
     /// The href of the link the occurrence sits in.
     pub link: Option<&'a str>,
+    /// What the sentence shows about who it is about and how it is said.
+    pub cues: &'a Cues,
 }
 
 impl Rule {
@@ -127,6 +142,38 @@ impl Rule {
                 .iter()
                 .any(|d| host == *d || host.strip_suffix(d.as_str()).is_some_and(|p| p.ends_with('.')));
             if !points_there {
+                return false;
+            }
+        }
+        if let Some(subjects) = &self.subject
+            && !subjects.iter().any(|x| x == s.cues.subject())
+        {
+            return false;
+        }
+        if let Some(speech) = &self.speech {
+            let said = s.cues.speech.map_or("none".to_string(), |sp| {
+                serde_json::to_value(sp).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+            });
+            if !speech.contains(&said) {
+                return false;
+            }
+        }
+        if let Some(regions) = &self.regions
+            && !regions.contains(&s.cues.region)
+        {
+            return false;
+        }
+        if self.article.is_some_and(|a| a != s.cues.article) {
+            return false;
+        }
+        if self.borrowing.is_some_and(|b| b != s.cues.borrowing) {
+            return false;
+        }
+        if let Some(display) = &self.display {
+            let shown = s.cues.display.map_or("none".to_string(), |d| {
+                serde_json::to_value(d).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+            });
+            if !display.contains(&shown) {
                 return false;
             }
         }
@@ -152,6 +199,13 @@ pub struct Example {
     pub expected: Option<ClaimKind>,
     pub location: Location,
     pub link_to: Option<String>,
+    /// The names of the page's owner, when the example is read as some vendor's page.
+    pub owner: Vec<String>,
+    pub region: Region,
+    /// The example stands in an article (a blog post, a news item).
+    pub article: bool,
+    /// Whose offer it must be found to be about (`own`, `third_party`, `generic`).
+    pub subject: Option<crate::judge::Subject>,
     pub line: usize,
 }
 
@@ -195,6 +249,9 @@ impl Label {
 pub struct PatternSet {
     pub labels: Vec<Label>,
     pub(crate) any: Regex,
+    /// SHA-256 of the files it was loaded from (names and contents), hex: part of the reading
+    /// version. Empty for a set built in memory.
+    pub sha256: String,
 }
 
 impl PatternSet {
@@ -205,7 +262,7 @@ impl PatternSet {
             let alternatives: Vec<String> = labels.iter().map(|l| format!("(?:{})", l.finder.as_str())).collect();
             Regex::new(&alternatives.join("|"))?
         };
-        Ok(PatternSet { labels, any })
+        Ok(PatternSet { labels, any, sha256: String::new() })
     }
 
     pub fn label(&self, id: &str) -> Option<&Label> {
@@ -215,7 +272,7 @@ impl PatternSet {
     /// A set with only the label `id` (to run that label's examples on their own).
     pub fn only(&self, id: &str) -> Option<PatternSet> {
         let label = self.label(id)?.clone();
-        PatternSet::new(vec![label]).ok()
+        PatternSet::new(vec![label]).ok().map(|s| PatternSet { sha256: self.sha256.clone(), ..s })
     }
 
     /// Whether any label may occur in this folded text (the fast reject for label-free text).

@@ -67,6 +67,7 @@ impl PageJob {
         page.content_sha256 = Some(hex::encode(Sha256::digest(&exchange.body)));
         let content_type = exchange.header("content-type").map(str::to_string);
         let final_url = fetched.final_url;
+        let page_url = final_url.clone();
         let (archive, archive_all) = (self.archive.clone(), self.archive_all);
         // Parsing, matching and archiving are CPU and disk work: keep them off the I/O threads.
         let analysed = tokio::task::spawn_blocking(move || {
@@ -78,7 +79,7 @@ impl PageJob {
             let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
             let needs_js = extracted.needs_javascript();
             let encoding = extracted.encoding;
-            let result = scan_page(extracted, &self.setup.patterns, &self.setup.registry, Some(&self.vendor), self.at);
+            let result = scan_page(extracted, &self.setup.knowledge(), Some(&self.vendor), Some(&page_url), self.at);
             let evidence = match archive {
                 Some(a) if archive_all || !result.claims.is_empty() => Some(a.archive(&exchange)),
                 _ => None,

@@ -26,6 +26,10 @@ pub struct ClaimRecord<'a> {
     pub label: &'a str,
     pub scheme: &'a str,
     pub kind: ClaimKind,
+    /// Whose offer the claim is about: `own`, `third_party` or `generic`.
+    pub subject: &'static str,
+    /// The organisation a third-party or borrowed claim names.
+    pub subject_name: Option<&'a str>,
     pub verdict: Level,
     pub reason: &'a str,
     pub matched: &'a str,
@@ -33,6 +37,8 @@ pub struct ClaimRecord<'a> {
     pub location: &'static str,
     pub detail: &'a str,
     pub rule: Option<&'a str>,
+    /// What the sentence showed about who it is about and how it is said.
+    pub cues: &'a crate::detect::Cues,
     pub at: NaiveDate,
     pub registry_as_of: NaiveDate,
     pub registry_sha256: &'a str,
@@ -53,6 +59,8 @@ impl<'a> ClaimRecord<'a> {
             label: &c.claim.label,
             scheme: &c.claim.scheme,
             kind: c.claim.kind,
+            subject: c.claim.subject.as_str(),
+            subject_name: c.claim.subject_name.as_deref(),
             verdict: c.verdict.level,
             reason: &c.verdict.reason,
             matched: &c.claim.matched,
@@ -60,6 +68,7 @@ impl<'a> ClaimRecord<'a> {
             location: c.claim.location.as_str(),
             detail: &c.claim.detail,
             rule: c.claim.rule.as_deref(),
+            cues: &c.claim.cues,
             at,
             registry_as_of: registry.as_of,
             registry_sha256: &registry.sha256,
@@ -181,6 +190,14 @@ pub fn claim_text(c: &JudgedClaim, style: Style) -> String {
     );
     let _ = writeln!(out, "    quote:   «\u{A0}{}\u{A0}»", reveal(&claim.matched));
     let _ = writeln!(out, "    context: {}", highlight(&claim.context, &claim.matched, style));
+    let about = match (claim.subject, &claim.subject_name) {
+        (crate::judge::Subject::Own, None) => "the vendor's own offer".to_string(),
+        (crate::judge::Subject::Own, Some(n)) => format!("the vendor's own offer, borrowing from {n}"),
+        (crate::judge::Subject::ThirdParty, Some(n)) => n.clone(),
+        (crate::judge::Subject::ThirdParty, None) => "another organisation".to_string(),
+        (crate::judge::Subject::Generic, _) => "nobody in particular".to_string(),
+    };
+    let _ = writeln!(out, "    about:   {about}");
     let _ = writeln!(out, "    reason:  {}", c.verdict.reason);
     if let Some(rule) = &claim.rule {
         let _ = writeln!(out, "    rule:    {rule}");

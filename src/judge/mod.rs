@@ -1,13 +1,18 @@
-//! Claim kind × what the registry says the vendor holds → a verdict with its reason.
+//! Claim kind × whose offer it is about × what the registry says that one holds → a verdict with its reason.
 //!
 //! Pure and total: every (kind, standing) pair has exactly one verdict. The date and the
 //! registry are already folded into the [`Standing`], so the same inputs always give the same
-//! verdict.
+//! verdict. Who a claim is about is resolved first ([`attribution`]).
+
+pub mod attribution;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use attribution::{Attribution, Demotion, Subject, VendorNames, attribute, registrable_label};
+
+use crate::detect::Claim;
 use crate::i18n::{NBSP, NNBSP, date_fr, guillemets};
 use crate::patterns::ClaimKind;
 use crate::registry::{Lapse, Standing};
@@ -135,6 +140,99 @@ pub fn judge(kind: ClaimKind, standing: &Standing) -> Verdict {
             Warning,
             format!("{en}; the wording borrows the label"),
             format!("{fr}{NNBSP}; la formulation emprunte le label"),
+        ),
+    }
+}
+
+/// The verdict on an attributed claim. `own` is what the vendor holds; `named` what the
+/// organisation the claim names holds (`None`: no name, or one the registry does not know).
+pub fn judge_claim(claim: &Claim, own: &Standing, named: Option<&Standing>) -> Verdict {
+    let kind = claim.kind;
+    if let Some(why) = claim.demoted {
+        let (en, fr) = why.text();
+        return verdict(Level::Ok, format!("a mention: {en}"), format!("une mention{NBSP}: {fr}"));
+    }
+    let name = claim.subject_name.as_deref().unwrap_or("");
+    match claim.subject {
+        Subject::Generic => judge(ClaimKind::Mention, own),
+        Subject::Own => {
+            let v = judge(kind, own);
+            match (kind, claim.subject_name.as_deref()) {
+                (ClaimKind::Adjacent, Some(lender)) => {
+                    let (en, fr) = lender_text(lender, named);
+                    Verdict {
+                        reason: format!("{}; {en}", v.reason),
+                        reason_fr: format!("{}{NNBSP}; {fr}", v.reason_fr),
+                        ..v
+                    }
+                }
+                _ => v,
+            }
+        }
+        Subject::ThirdParty => match kind {
+            ClaimKind::Assertion | ClaimKind::InProgress => third_party(kind, name, named),
+            _ => judge(kind, &Standing::NoVendor),
+        },
+    }
+}
+
+/// What an own borrowing says of the organisation it borrows from.
+fn lender_text(lender: &str, named: Option<&Standing>) -> (String, String) {
+    match named {
+        Some(Standing::Holds { .. }) => (
+            format!("it borrows the label of {lender}, which holds it"),
+            format!("il emprunte le label de {lender}, qui le détient"),
+        ),
+        Some(Standing::NotCovered { .. }) | None => (
+            format!("it borrows the label of {lender}, whom the registry does not know"),
+            format!("il emprunte le label de {lender}, que le registre ne connaît pas"),
+        ),
+        Some(_) => (
+            format!("it names {lender} as qualified; {lender} holds nothing"),
+            format!("il présente {lender} comme qualifié{NNBSP}; {lender} ne détient rien"),
+        ),
+    }
+}
+
+/// A claim about another organisation, judged against what that organisation holds.
+fn third_party(kind: ClaimKind, name: &str, named: Option<&Standing>) -> Verdict {
+    let Some(standing) = named else {
+        return verdict(
+            Level::Unverified,
+            format!("names {name}, whom the registry does not know"),
+            format!("cite {name}, que le registre ne connaît pas"),
+        );
+    };
+    match (standing, kind) {
+        (Standing::NotCovered { scheme }, _) => verdict(
+            Level::Unverified,
+            format!("names {name}; the registry does not cover the {scheme} scheme"),
+            format!("cite {name}{NNBSP}; le registre ne couvre pas le référentiel {scheme}"),
+        ),
+        (Standing::Holds { provider, offers, .. }, _) => verdict(
+            Level::Ok,
+            format!("names {name}: {provider} holds it for {}", quote_list(offers)),
+            format!("cite {name}{NBSP}: {provider} le détient pour {}", quote_list_fr(offers)),
+        ),
+        (Standing::InProgress { .. }, ClaimKind::InProgress) => verdict(
+            Level::Ok,
+            format!("names {name} as in progress, which it is"),
+            format!("cite {name} comme en cours de qualification, ce qu'il est"),
+        ),
+        (Standing::InProgress { .. }, _) => verdict(
+            Level::Warning,
+            format!("names {name} as qualified; {name} is only in progress"),
+            format!("présente {name} comme qualifié{NNBSP}; {name} est seulement en cours de qualification"),
+        ),
+        (_, ClaimKind::InProgress) => verdict(
+            Level::Warning,
+            format!("names {name} as in progress; {name} holds nothing"),
+            format!("présente {name} comme en cours de qualification{NNBSP}; {name} ne détient rien"),
+        ),
+        _ => verdict(
+            Level::Warning,
+            format!("names {name} as qualified; {name} holds nothing"),
+            format!("présente {name} comme qualifié{NNBSP}; {name} ne détient rien"),
         ),
     }
 }

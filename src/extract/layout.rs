@@ -1,0 +1,246 @@
+//! Where on a page text sits: its region (header, nav, main, aside, footer), the blocks it belongs to (heading, list item, quotation, table row) and whether the page is an article.
+//!
+//! Claim reading needs these because the same words mean different things in different
+//! places: a badge in the site's footer speaks for the site on every page, while a sentence in
+//! the body of a news article speaks for whoever it names.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+/// The landmark a piece of text sits in (HTML sectioning elements and ARIA landmark roles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    /// In the body, outside any landmark (and every field outside the body: title, meta…).
+    #[default]
+    Body,
+    /// The site's banner: `<header>` outside main content, `role=banner`.
+    Header,
+    Nav,
+    /// `<main>`, `<article>`, `role=main`.
+    Main,
+    Aside,
+    /// The site's footer: `<footer>` outside main content, `role=contentinfo`.
+    Footer,
+}
+
+impl Region {
+    pub const ALL: [Region; 6] =
+        [Region::Body, Region::Header, Region::Nav, Region::Main, Region::Aside, Region::Footer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::Body => "body",
+            Region::Header => "header",
+            Region::Nav => "nav",
+            Region::Main => "main",
+            Region::Aside => "aside",
+            Region::Footer => "footer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Region> {
+        match s {
+            "article" => Some(Region::Main),
+            _ => Region::ALL.into_iter().find(|r| r.as_str() == s),
+        }
+    }
+
+    /// The site's own frame, repeated on every page: what it says there speaks for the site.
+    pub fn is_site_frame(self) -> bool {
+        matches!(self, Region::Header | Region::Footer)
+    }
+
+    /// The region an element opens, if it is a landmark. `inside_main`: the element sits in main
+    /// content, where `<header>` and `<footer>` belong to an article, not to the site.
+    pub fn of_element(name: &str, role: Option<&str>, inside_main: bool) -> Option<Region> {
+        let by_role = role.and_then(|r| match r.trim().to_ascii_lowercase().as_str() {
+            "banner" => Some(Region::Header),
+            "navigation" => Some(Region::Nav),
+            "main" | "article" => Some(Region::Main),
+            "complementary" => Some(Region::Aside),
+            "contentinfo" => Some(Region::Footer),
+            _ => None,
+        });
+        let region = by_role.or(match name {
+            "header" => Some(Region::Header),
+            "nav" => Some(Region::Nav),
+            "main" | "article" => Some(Region::Main),
+            "aside" => Some(Region::Aside),
+            "footer" => Some(Region::Footer),
+            _ => None,
+        })?;
+        if inside_main && region.is_site_frame() {
+            return Some(Region::Main);
+        }
+        Some(region)
+    }
+}
+
+/// A structural block of body text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Block {
+    /// `<h1>`…`<h6>`.
+    Heading,
+    /// `<li>`, `<dt>`, `<dd>`.
+    ListItem,
+    /// `<blockquote>`, `<q>`.
+    Quote,
+    /// A table row (`<tr>`).
+    Row,
+    /// The first cell of a table row: what the row is about.
+    RowHead,
+    /// A landmark: the text of the span is in this region.
+    Region(Region),
+}
+
+/// A block over a range of a segment's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub range: Range<usize>,
+    pub block: Block,
+}
+
+/// Where a page says it is an article (a blog post, a news item, a press release).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Genre {
+    pub article: bool,
+    /// What says so: `json-ld NewsArticle`, `og:type article`, `byline`, `path /blog/`…
+    pub signals: Vec<String>,
+}
+
+/// JSON-LD types that make a page an article.
+pub const ARTICLE_TYPES: &[&str] = &[
+    "article",
+    "newsarticle",
+    "blogposting",
+    "techarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "reviewnewsarticle",
+    "liveblogposting",
+    "socialmediaposting",
+    "scholarlyarticle",
+    "report",
+];
+
+/// URL path segments under which sites publish articles.
+const ARTICLE_PATHS: &[&str] = &[
+    "blog",
+    "blogs",
+    "actualites",
+    "actualite",
+    "actus",
+    "actu",
+    "news",
+    "newsroom",
+    "presse",
+    "press",
+    "press-releases",
+    "press-release",
+    "communiques",
+    "communique-de-presse",
+    "communiques-de-presse",
+    "articles",
+    "article",
+    "magazine",
+    "insights",
+    "journal",
+    "chroniques",
+    "tribune",
+    "tribunes",
+    "posts",
+    "post",
+    "stories",
+    "edito",
+    "jobs",
+    "emploi",
+    "emplois",
+    "carrieres",
+    "careers",
+    "recrutement",
+    "offres-emploi",
+];
+
+/// Signals of an article in a URL's path: `/blog/`, `/actualites/`, `/news/`, `/presse/`…
+pub fn article_path_signal(path: &str) -> Option<String> {
+    let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(|s| s.to_ascii_lowercase()).collect();
+    // The last segment is the page itself ("/news" alone is an index, still a list of articles).
+    // "actualite-562404-titre" counts as the article section it starts with.
+    segments
+        .iter()
+        .find_map(|s| {
+            ARTICLE_PATHS.iter().find(|p| {
+                s == *p
+                    || (s.starts_with(*p)
+                        && s[p.len()..].starts_with('-')
+                        && p.len() >= 4
+                        && !s.ends_with(".html")
+                        && s[p.len() + 1..].starts_with(|c: char| c.is_ascii_digit()))
+            })
+        })
+        .map(|s| format!("path /{s}/"))
+}
+
+/// Whether a line of body text is a byline's reading time: « 5 min de lecture », "4 min read".
+pub fn is_reading_time(line: &str) -> bool {
+    // Most lines are long or hold none of the words: skip them before lowering their case.
+    if line.len() > 160 || !(line.contains("min") || line.contains("ecture") || line.contains("eading")) {
+        return false;
+    }
+    let l = line.to_lowercase();
+    [
+        "min de lecture",
+        "minutes de lecture",
+        "min read",
+        "minute read",
+        "minutes read",
+        "temps de lecture",
+        "reading time",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+}
+
+/// Whether a class or id names a byline or an author block.
+pub fn is_byline_class(value: &str) -> bool {
+    value.split_ascii_whitespace().any(|t| {
+        let t = t.to_ascii_lowercase();
+        t.contains("byline") || t == "author" || t.ends_with("-author") || t.starts_with("author-") || t == "auteur"
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_and_footer_inside_main_content_belong_to_it() {
+        assert_eq!(Region::of_element("footer", None, false), Some(Region::Footer));
+        assert_eq!(Region::of_element("footer", None, true), Some(Region::Main));
+        assert_eq!(Region::of_element("div", Some("contentinfo"), false), Some(Region::Footer));
+        assert_eq!(Region::of_element("div", Some("presentation"), false), None);
+    }
+
+    #[test]
+    fn article_paths_are_recognised_as_segments_not_substrings() {
+        assert_eq!(article_path_signal("/fr/blog/secnumcloud-explique"), Some("path /blog/".into()));
+        assert_eq!(article_path_signal("/actualites/2026/x"), Some("path /actualites/".into()));
+        assert_eq!(article_path_signal("/offres/cloud-prive"), None);
+        assert_eq!(article_path_signal("/newsletter"), None);
+    }
+
+    #[test]
+    fn reading_times_and_bylines() {
+        assert!(is_reading_time("7 min de lecture"));
+        assert!(is_reading_time("5 min read"));
+        assert!(!is_reading_time("Notre offre se déploie en 5 minutes"));
+        assert!(is_byline_class("post-author vcard"));
+        assert!(is_byline_class("c-byline"));
+        assert!(!is_byline_class("authorize-button"));
+    }
+}

@@ -1,0 +1,586 @@
+//! The walk over a parsed document: body text rendered as a reader sees it, with its links, regions and blocks, and every other field that can carry a claim.
+
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+
+use super::layout::{ARTICLE_TYPES, Block, Region, Span, is_byline_class};
+use super::{Link, Location, Segment};
+
+const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
+
+/// Elements whose content is never text a visitor reads.
+fn is_skipped(name: &str) -> bool {
+    matches!(name, "script" | "style" | "template" | "noscript" | "head" | "iframe" | "object")
+}
+
+/// Elements that start a new line when rendered.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "caption"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "legend"
+            | "li"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "optgroup"
+            | "option"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "tfoot"
+            | "thead"
+            | "tr"
+            | "ul"
+            | "select"
+            | "textarea"
+            | "video"
+            | "audio"
+    )
+}
+
+/// The block an element makes, for claim reading.
+fn block_of(name: &str) -> Option<Block> {
+    match name {
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Some(Block::Heading),
+        "li" | "dt" | "dd" => Some(Block::ListItem),
+        "blockquote" | "q" => Some(Block::Quote),
+        "tr" => Some(Block::Row),
+        _ => None,
+    }
+}
+
+/// What the walk found besides body text.
+#[derive(Default)]
+pub(super) struct Walker {
+    pub(super) body: TextBuilder,
+    pub(super) segments: Vec<Segment>,
+    pub(super) canonical: Option<String>,
+    pub(super) hrefs: Vec<String>,
+    pub(super) scripts: usize,
+    pub(super) base_href: Option<String>,
+    pub(super) app_shell_hint: bool,
+    /// `og:site_name`, `application-name`, or a JSON-LD WebSite or Organization name.
+    pub(super) site_names: SiteNames,
+    /// Why the page reads as an article (JSON-LD type, og:type, byline…).
+    pub(super) genre_signals: Vec<String>,
+    /// Depth inside an element whose text is not body text; 0 when outside.
+    skip_depth: usize,
+    /// The skipped element is `<head>`, whose `<title>`, `<meta>` and `<link>` still count.
+    in_head: bool,
+    /// Text collected from the element being skipped, when that text matters (title, JSON-LD).
+    capture: Option<(Capture, String)>,
+    /// One frame per open body element: what it changed, to undo on close.
+    frames: Vec<Frame>,
+    /// Landmarks open, innermost last.
+    regions: Vec<Region>,
+    /// The next cell opened is the first of its row.
+    row_head_pending: bool,
+}
+
+/// Site names by source, most trusted first.
+#[derive(Default, Debug)]
+pub(super) struct SiteNames {
+    pub(super) og: Option<String>,
+    pub(super) application: Option<String>,
+    pub(super) json_ld: Option<String>,
+}
+
+impl SiteNames {
+    pub(super) fn best(self) -> Option<String> {
+        self.og.or(self.application).or(self.json_ld).filter(|s| !s.trim().is_empty())
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Frame {
+    opened_region: bool,
+    opened_span: bool,
+    opened_link: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Capture {
+    Title,
+    JsonLd,
+    SvgTitle,
+    NoScript,
+}
+
+impl Walker {
+    pub(super) fn walk(&mut self, html: &Html) {
+        for edge in html.tree.root().traverse() {
+            match edge {
+                Edge::Open(node) => match node.value() {
+                    Node::Element(el) => self.open(el),
+                    Node::Text(t) => {
+                        if self.skip_depth == 0 {
+                            self.body.push_text(t);
+                        } else if let Some((_, buf)) = &mut self.capture {
+                            buf.push_str(t);
+                        }
+                    }
+                    _ => {}
+                },
+                Edge::Close(node) => {
+                    if let Node::Element(el) = node.value() {
+                        self.close(el);
+                    }
+                }
+            }
+        }
+    }
+
+    fn region(&self) -> Region {
+        self.regions.last().copied().unwrap_or_default()
+    }
+
+    fn open(&mut self, el: &scraper::node::Element) {
+        let name = el.name();
+        let html = &*el.name.ns == HTML_NS;
+        if self.skip_depth > 0 {
+            self.skip_depth += 1;
+            // `<title>` and `<meta>` live inside the skipped `<head>`.
+            if name == "title" && html && self.skip_depth == 2 && self.capture.is_none() {
+                self.capture = Some((Capture::Title, String::new()));
+            } else if name == "script" {
+                self.script(el);
+            }
+            if self.in_head {
+                self.attributes(el, name);
+            }
+            return;
+        }
+        if is_skipped(name) || (name == "title" && !html) {
+            self.skip_depth = 1;
+            self.in_head = name == "head";
+            if name == "script" {
+                self.script(el);
+            } else if name == "title" {
+                self.capture = Some((Capture::SvgTitle, String::new()));
+            } else if name == "noscript" {
+                self.capture = Some((Capture::NoScript, String::new()));
+            }
+            if self.in_head {
+                self.attributes(el, name);
+            }
+            return;
+        }
+        let mut frame = Frame::default();
+        let inside_main = self.regions.contains(&Region::Main);
+        if let Some(region) = Region::of_element(name, el.attr("role"), inside_main) {
+            self.regions.push(region);
+            self.body.open_span(Block::Region(region));
+            frame.opened_region = true;
+        }
+        match name {
+            "br" => self.body.boundary(Boundary::Newline),
+            "td" | "th" => {
+                self.body.boundary(Boundary::Cell);
+                if std::mem::take(&mut self.row_head_pending) {
+                    self.body.open_span(Block::RowHead);
+                    frame.opened_span = true;
+                }
+            }
+            "a" => {
+                if let Some(href) = el.attr("href") {
+                    self.body.open_link(href.to_string());
+                    frame.opened_link = true;
+                }
+            }
+            n if is_block(n) => self.body.boundary(Boundary::Newline),
+            _ => {}
+        }
+        if let Some(block) = block_of(name) {
+            self.body.open_span(block);
+            frame.opened_span = true;
+            if name == "tr" {
+                self.row_head_pending = true;
+            }
+        }
+        if el.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|t| t.eq_ignore_ascii_case("author")))
+            || el.attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("author"))
+            || el.attr("class").is_some_and(is_byline_class)
+        {
+            self.signal("byline");
+        }
+        self.frames.push(frame);
+        self.attributes(el, name);
+    }
+
+    fn close(&mut self, el: &scraper::node::Element) {
+        let name = el.name();
+        if self.skip_depth > 0 {
+            self.skip_depth -= 1;
+            let ends_capture = match &self.capture {
+                Some((Capture::Title, _)) => name == "title",
+                Some((Capture::JsonLd, _)) => name == "script",
+                Some((Capture::SvgTitle | Capture::NoScript, _)) => self.skip_depth == 0,
+                None => false,
+            };
+            if ends_capture && let Some((kind, text)) = self.capture.take() {
+                self.captured(kind, text);
+            }
+            return;
+        }
+        let frame = self.frames.pop().unwrap_or_default();
+        match name {
+            "td" | "th" => self.body.boundary(Boundary::Space),
+            n if is_block(n) => self.body.boundary(Boundary::Newline),
+            _ => {}
+        }
+        // Spans close innermost first: a link, then a block, then a landmark.
+        if frame.opened_link {
+            self.body.close_link();
+        }
+        if frame.opened_span {
+            self.body.close_span();
+        }
+        if frame.opened_region {
+            self.body.close_span();
+            self.regions.pop();
+        }
+        if name == "tr" {
+            self.row_head_pending = false;
+        }
+    }
+
+    fn signal(&mut self, why: &str) {
+        if !self.genre_signals.iter().any(|s| s == why) {
+            self.genre_signals.push(why.to_string());
+        }
+    }
+
+    fn script(&mut self, el: &scraper::node::Element) {
+        self.scripts += 1;
+        let is_json_ld = el
+            .attr("type")
+            .is_some_and(|t| t.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/ld+json"));
+        if is_json_ld && self.capture.is_none() {
+            self.capture = Some((Capture::JsonLd, String::new()));
+        }
+    }
+
+    fn captured(&mut self, kind: Capture, text: String) {
+        match kind {
+            Capture::Title => self.push_attr(Location::Title, "title", &text),
+            Capture::SvgTitle => self.push_attr(Location::Attribute, "svg title", &text),
+            Capture::NoScript => self.app_shell_hint |= text.to_ascii_lowercase().contains("javascript"),
+            Capture::JsonLd => {
+                if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
+                    self.json_ld_facts(&value, 0);
+                    let mut path = String::from("$");
+                    json_strings(&value, &mut path, &mut self.segments);
+                }
+            }
+        }
+    }
+
+    /// The article types and the site's own name in JSON-LD: top-level nodes, `@graph` items
+    /// and an article's `publisher`.
+    fn json_ld_facts(&mut self, value: &serde_json::Value, depth: usize) {
+        match value {
+            serde_json::Value::Array(items) if depth < 2 => {
+                for item in items {
+                    self.json_ld_facts(item, depth + 1);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                let types: Vec<String> = match map.get("@type") {
+                    Some(serde_json::Value::String(t)) => vec![t.to_ascii_lowercase()],
+                    Some(serde_json::Value::Array(ts)) => {
+                        ts.iter().filter_map(|t| t.as_str()).map(str::to_ascii_lowercase).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                let name = map.get("name").and_then(|n| n.as_str()).map(str::trim).filter(|n| !n.is_empty());
+                for t in &types {
+                    if ARTICLE_TYPES.contains(&t.as_str()) {
+                        self.signal(&format!("json-ld {t}"));
+                        let publisher = map.get("publisher").and_then(|p| p.get("name")).and_then(|n| n.as_str());
+                        if self.site_names.json_ld.is_none()
+                            && let Some(p) = publisher
+                        {
+                            self.site_names.json_ld = Some(p.trim().to_string());
+                        }
+                    }
+                    if matches!(t.as_str(), "website" | "organization" | "corporation")
+                        && let Some(n) = name
+                    {
+                        // A WebSite's name is the brand; an Organization's only if no WebSite says.
+                        if t == "website" || self.site_names.json_ld.is_none() {
+                            self.site_names.json_ld = Some(n.to_string());
+                        }
+                    }
+                }
+                if let Some(graph) = map.get("@graph")
+                    && depth < 2
+                {
+                    self.json_ld_facts(graph, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn attributes(&mut self, el: &scraper::node::Element, name: &str) {
+        match name {
+            "meta" => {
+                let key = el.attr("name").or_else(|| el.attr("property")).unwrap_or("");
+                let key = key.trim().to_ascii_lowercase();
+                if let Some(content) = el.attr("content") {
+                    match key.as_str() {
+                        "description" | "og:title" | "og:description" | "twitter:title" | "twitter:description" => {
+                            let detail = format!("meta {key}");
+                            self.push_attr(Location::Meta, &detail, content);
+                        }
+                        "og:url" if self.canonical.is_none() => {
+                            self.canonical = Some(content.trim().to_string());
+                        }
+                        "og:site_name" => self.site_names.og = Some(collapse_html_whitespace(content)),
+                        "application-name" => self.site_names.application = Some(collapse_html_whitespace(content)),
+                        "og:type" if content.trim().eq_ignore_ascii_case("article") => self.signal("og:type article"),
+                        "article:published_time" | "article:author" => self.signal(&format!("meta {key}")),
+                        _ => {}
+                    }
+                }
+            }
+            "link" => {
+                let canonical = el
+                    .attr("rel")
+                    .is_some_and(|r| r.split_ascii_whitespace().any(|t| t.eq_ignore_ascii_case("canonical")));
+                if canonical && let Some(href) = el.attr("href") {
+                    self.canonical = Some(href.trim().to_string());
+                }
+            }
+            "a" | "area" => {
+                if let Some(href) = el.attr("href") {
+                    self.hrefs.push(href.to_string());
+                }
+            }
+            "base" if self.base_href.is_none() => self.base_href = el.attr("href").map(|h| h.trim().to_string()),
+            "app-root" => self.app_shell_hint = true,
+            _ => {}
+        }
+        if let Some(id) = el.attr("id")
+            && matches!(id, "root" | "app" | "__next" | "__nuxt" | "___gatsby" | "q-app" | "svelte")
+        {
+            self.app_shell_hint = true;
+        }
+        if matches!(name, "img" | "area" | "input")
+            && let Some(alt) = el.attr("alt")
+        {
+            self.push_attr(Location::Alt, &format!("{name}[alt]"), alt);
+        }
+        for attr in ["title", "aria-label"] {
+            if let Some(v) = el.attr(attr) {
+                self.push_attr(Location::Attribute, &format!("{name}[{attr}]"), v);
+            }
+        }
+    }
+
+    fn push_attr(&mut self, location: Location, detail: &str, raw: &str) {
+        let text = collapse_html_whitespace(raw);
+        if !text.is_empty() {
+            let mut segment = Segment::new(location, detail, text);
+            segment.region = if self.in_head { Region::Body } else { self.region() };
+            self.segments.push(segment);
+        }
+    }
+}
+
+/// Every string value of a JSON-LD document, with its JSONPath. `@context` and `@id` hold URLs,
+/// never prose, and are left out.
+fn json_strings(value: &serde_json::Value, path: &mut String, out: &mut Vec<Segment>) {
+    match value {
+        serde_json::Value::String(s) => {
+            let text = collapse_html_whitespace(s);
+            if !text.is_empty() {
+                out.push(Segment::new(Location::JsonLd, path.clone(), text));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                json_strings(item, path, out);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if k == "@context" || k == "@id" {
+                    continue;
+                }
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                json_strings(v, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// HTML's whitespace (space, tab, LF, FF, CR) collapsed to single spaces and trimmed, as a
+/// browser renders it. No-break and other Unicode spaces are content and are kept.
+pub fn collapse_html_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(is_html_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn is_html_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0C' | '\r')
+}
+
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+pub(super) enum Boundary {
+    None,
+    Space,
+    Cell,
+    Newline,
+}
+
+/// Builds rendered body text: collapses HTML whitespace and places boundaries lazily, so that
+/// empty elements and whitespace-only text never produce blank lines or stray separators.
+pub(super) struct TextBuilder {
+    text: String,
+    pending: Boundary,
+    links: Vec<Link>,
+    spans: Vec<Span>,
+    /// Open `<a href>` elements: the href and where their text starts, known only once their
+    /// first word is written (the boundary before it may still grow, " | " to "\n").
+    open_links: Vec<(String, Option<usize>)>,
+    /// Open blocks and landmarks, started the same way.
+    open_spans: Vec<(Block, Option<usize>)>,
+}
+
+impl Default for TextBuilder {
+    fn default() -> Self {
+        TextBuilder {
+            text: String::new(),
+            pending: Boundary::None,
+            links: Vec::new(),
+            spans: Vec::new(),
+            open_links: Vec::new(),
+            open_spans: Vec::new(),
+        }
+    }
+}
+
+impl TextBuilder {
+    pub(super) fn boundary(&mut self, b: Boundary) {
+        if b > self.pending {
+            self.pending = b;
+        }
+    }
+
+    fn open_link(&mut self, href: String) {
+        self.open_links.push((href, None));
+    }
+
+    /// Closes the innermost open link, keeping it if any text was written inside it.
+    fn close_link(&mut self) {
+        if let Some((href, Some(start))) = self.open_links.pop() {
+            self.links.push(Link { range: start..self.text.len(), href });
+        }
+    }
+
+    fn open_span(&mut self, block: Block) {
+        self.open_spans.push((block, None));
+    }
+
+    /// Closes the innermost open block, keeping it if any text was written inside it.
+    fn close_span(&mut self) {
+        if let Some((block, Some(start))) = self.open_spans.pop() {
+            self.spans.push(Span { range: start..self.text.len(), block });
+        }
+    }
+
+    pub(super) fn push_text(&mut self, t: &str) {
+        // Splitting on whitespace yields empty pieces at the edges, which is what turns a
+        // text node's leading or trailing whitespace into a space between inline elements.
+        for (i, word) in t.split(is_html_whitespace).enumerate() {
+            if i > 0 {
+                self.boundary(Boundary::Space);
+            }
+            if !word.is_empty() {
+                self.flush_boundary();
+                self.text.push_str(word);
+            }
+        }
+    }
+
+    fn flush_boundary(&mut self) {
+        if !self.text.is_empty() {
+            match self.pending {
+                Boundary::None => {}
+                Boundary::Space => self.text.push(' '),
+                Boundary::Cell => {
+                    let at_line_start = self.text.ends_with('\n');
+                    self.text.push_str(if at_line_start { "" } else { " | " });
+                }
+                Boundary::Newline => self.text.push('\n'),
+            }
+        }
+        self.pending = Boundary::None;
+        // Links and blocks opened since the last word start here; those opened earlier already
+        // started.
+        let at = self.text.len();
+        for (_, start) in self.open_links.iter_mut().rev().take_while(|(_, s)| s.is_none()) {
+            *start = Some(at);
+        }
+        for (_, start) in self.open_spans.iter_mut().rev().take_while(|(_, s)| s.is_none()) {
+            *start = Some(at);
+        }
+    }
+
+    /// The text, its links, and its blocks sorted by start (outer before inner at one start).
+    pub(super) fn finish(mut self) -> (String, Vec<Link>, Vec<Span>) {
+        // Blocks left open by a truncated document end with the text.
+        while !self.open_spans.is_empty() {
+            self.close_span();
+        }
+        self.spans.sort_by_key(|s| (s.range.start, std::cmp::Reverse(s.range.end)));
+        (self.text, self.links, self.spans)
+    }
+}
