@@ -1,0 +1,526 @@
+//! The clause that carries a label: where it starts, its subject, the noun phrase around the label and who owns it.
+
+use super::super::lexicon::{self as lx, is};
+use super::super::tokens::Token;
+use super::names::{Name, is_verb_in};
+use super::{Address, Role, Who};
+
+pub(super) struct Reader<'t, 'a> {
+    pub(super) toks: &'t [Token<'a>],
+    pub(super) names: &'t [Name],
+    /// The label's tokens.
+    pub(super) ls: usize,
+    pub(super) le: usize,
+}
+
+impl Reader<'_, '_> {
+    pub(super) fn word(&self, i: usize) -> &str {
+        self.toks.get(i).map_or("", |t| t.folded.as_str())
+    }
+
+    pub(super) fn is_verb_at(&self, i: usize) -> bool {
+        is_verb_in(self.toks, i)
+    }
+
+    pub(super) fn name_at(&self, i: usize) -> Option<usize> {
+        self.names.iter().position(|n| n.start <= i && i < n.end)
+    }
+
+    /// Where the clause holding the label starts, and the word that opened it (if any).
+    pub(super) fn clause_start(&self) -> (usize, Option<usize>) {
+        let mut i = self.ls;
+        while i > 0 {
+            i -= 1;
+            let t = &self.toks[i];
+            // A parenthesis closed before the label is an aside: read past it.
+            if t.is_punct(')') {
+                let mut depth = 1;
+                while i > 0 && depth > 0 {
+                    i -= 1;
+                    if self.toks[i].is_punct(')') {
+                        depth += 1;
+                    } else if self.toks[i].is_punct('(') {
+                        depth -= 1;
+                    }
+                }
+                continue;
+            }
+            // The label inside a parenthesis: « Outscale (premier à obtenir la qualification) ».
+            if t.is_punct('(') {
+                return (i + 1, Some(i));
+            }
+            if t.punct.is_some_and(|p| matches!(p, ';' | '?' | '!' | '|' | '[' | ']')) {
+                return (i + 1, None);
+            }
+            if t.is_punct(':') {
+                return (i + 1, Some(i));
+            }
+            // "that" opens a clause before a subject or a verb ("…know that we…", "…offer that
+            // holds…"), not before a noun ("that qualification").
+            let that_opens = t.is("that")
+                && self.toks.get(i + 1).is_some_and(|n| {
+                    is(lx::FIRST_PERSON, &n.folded)
+                        || is(lx::SECOND_PERSON, &n.folded)
+                        || is(lx::PRONOUNS, &n.folded)
+                        || is(lx::DEFINITE, &n.folded)
+                        || is(lx::INDEFINITE, &n.folded)
+                        || is(lx::POSSESSIVE_3, &n.folded)
+                        || n.capital
+                        || self.is_verb_at(i + 1)
+                });
+            if t.is_word() && (is(lx::RELATIVES, &t.folded) || is(lx::SUBORDINATORS, &t.folded) || that_opens) {
+                // « qu'il », « lorsque » open a clause; « que » right after « ce » does too.
+                return (i + 1, Some(i));
+            }
+        }
+        (0, None)
+    }
+
+    /// The first verb in `range`, outside parentheses.
+    pub(super) fn verb_in(&self, range: std::ops::Range<usize>) -> Option<usize> {
+        let mut depth = 0usize;
+        for i in range {
+            match self.toks[i].punct {
+                Some('(') => depth += 1,
+                Some(')') => depth = depth.saturating_sub(1),
+                _ if depth == 0 && self.is_verb_at(i) && !(i == 0 && self.name_at(i).is_some()) => return Some(i),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The noun phrase around the label: from the first word after the clause opener or the
+    /// last verb, to the first verb or strong punctuation after it.
+    pub(super) fn label_phrase(&self) -> (usize, usize) {
+        let (cs, _) = self.clause_start();
+        let mut start = self.ls;
+        while start > cs {
+            let t = &self.toks[start - 1];
+            if t.punct.is_some_and(|p| p != '"' && p != '-') || self.is_verb_at(start - 1) {
+                break;
+            }
+            start -= 1;
+        }
+        let mut end = self.le;
+        while end < self.toks.len() {
+            let t = &self.toks[end];
+            if t.punct.is_some_and(|p| p != '"') || self.is_verb_at(end) {
+                break;
+            }
+            end += 1;
+        }
+        (start, end)
+    }
+
+    /// Who the claim's clause is about.
+    pub(super) fn governing(&self) -> Who {
+        let (np_start, np_end) = self.label_phrase();
+        if let Some(w) = self.phrase_owner(np_start, np_end) {
+            return w;
+        }
+        let (cs, opener) = self.clause_start();
+        let verb_before = self.verb_in(cs..np_start);
+        let in_parenthesis = opener.is_some_and(|o| self.toks[o].is_punct('('));
+        let own = self.clause_subject(cs, opener, verb_before, np_start, np_end);
+        if in_parenthesis && matches!(own, Who::Nobody | Who::Definite | Who::Topic) {
+            // An aside about the noun before it: « Outscale (premier à obtenir…) ».
+            return self.antecedent_of(opener.unwrap_or(0));
+        }
+        own
+    }
+
+    /// The subject of the clause that starts at `cs`.
+    pub(super) fn clause_subject(
+        &self,
+        cs: usize,
+        opener: Option<usize>,
+        verb_before: Option<usize>,
+        np_start: usize,
+        np_end: usize,
+    ) -> Who {
+        match verb_before {
+            // The label is in the predicate: the clause's subject decides.
+            Some(v) => {
+                let opener_word = opener.map(|o| self.word(o).to_string());
+                if let Some(o) = &opener_word
+                    && matches!(o.as_str(), "qui" | "which" | "who" | "that" | "dont" | "whose" | "lequel" | "laquelle")
+                    && cs == v
+                {
+                    // « X, qui a obtenu… »: the clause is about the noun before the relative.
+                    return self.antecedent_of(opener.unwrap_or(0));
+                }
+                self.classify(cs, v)
+            }
+            // The label is in the subject, or the clause has no verb before it.
+            None => {
+                let start = if np_start > cs { cs } else { np_start };
+                let w = self.classify(start, np_end);
+                // « Une plateforme SecNumCloud Ready. »: an indefinite phrase with no predicate is
+                // a description of the page's offer (a tagline), not a statement about a kind.
+                let predicate = np_end < self.toks.len() && self.is_verb_at(np_end);
+                match w {
+                    Who::Indefinite | Who::Plural if !predicate => Who::Nobody,
+                    w => w,
+                }
+            }
+        }
+    }
+
+    /// « X, qui… », « X dont… », « X (…) »: the noun phrase before a relative pronoun or a
+    /// parenthesis.
+    pub(super) fn antecedent_of(&self, relative: usize) -> Who {
+        let mut end = relative;
+        if end > 0 && self.toks[end - 1].is_punct(',') {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 {
+            let t = &self.toks[start - 1];
+            if t.punct.is_some() || self.is_verb_at(start - 1) {
+                break;
+            }
+            start -= 1;
+        }
+        match self.names.iter().rposition(|n| n.start >= start && n.end <= end) {
+            Some(n) => Who::Org(n, Role::Subject),
+            None => self.classify(start, end),
+        }
+    }
+
+    /// The owner written inside the labelled phrase: « notre offre », « l'offre de X »,
+    /// "X's platform", « son offre ».
+    pub(super) fn phrase_owner(&self, start: usize, end: usize) -> Option<Who> {
+        let words: Vec<&str> = (start..end).map(|i| self.word(i)).collect();
+        if words.iter().any(|w| is(lx::FIRST_PERSON, w)) {
+            return Some(Who::FirstPerson);
+        }
+        if words.iter().any(|w| is(lx::SECOND_PERSON, w)) {
+            return Some(Who::SecondPerson);
+        }
+        // « de X » / "by X" / "X's" / « X Cloud » inside the phrase.
+        for (n, name) in self.names.iter().enumerate() {
+            if name.start >= start && name.end <= end && !(name.start >= self.ls && name.end <= self.le) {
+                if name.authority {
+                    continue;
+                }
+                let after_preposition = name.start > 0 && is(lx::OWNER_PREPOSITIONS, self.word(name.start - 1));
+                let possessive = self.word(name.end) == "'s";
+                if after_preposition || possessive {
+                    return Some(Who::Org(n, Role::Owner));
+                }
+            }
+        }
+        if start < self.ls && is(lx::POSSESSIVE_3, self.word(start)) {
+            return Some(self.possessive_target(start));
+        }
+        None
+    }
+
+    /// The owner of « son / sa / leur »: the sentence's subject before it, else an earlier one.
+    pub(super) fn possessive_target(&self, at: usize) -> Who {
+        if let Some(v) = self.verb_in(0..at) {
+            match self.classify(0, v) {
+                Who::Nobody | Who::Definite | Who::Topic => {}
+                w => return w,
+            }
+        }
+        Who::Pronoun
+    }
+
+    /// What a subject phrase (from `start` to the verb at `end`) is. Commas cut it into chunks
+    /// (« En 2024, », « Notre offre IaaS, opérée en France, »): the last chunk that says
+    /// something decides; « Chez X, » before a plain definite subject makes X the owner.
+    pub(super) fn classify(&self, start: usize, end: usize) -> Who {
+        let end = end.max(start);
+        let mut bounds = vec![start];
+        bounds.extend((start..end).filter(|&i| self.toks[i].is_punct(',')).map(|i| i + 1));
+        let chunk = |k: usize| (bounds[k], if k + 1 < bounds.len() { bounds[k + 1] - 1 } else { end });
+        for k in (0..bounds.len()).rev() {
+            let (cs, ce) = chunk(k);
+            let w = self.classify_chunk(cs, ce);
+            if w == Who::Nobody {
+                continue;
+            }
+            if matches!(w, Who::Definite | Who::Topic) {
+                for earlier in (0..k).rev() {
+                    let (es, ee) = chunk(earlier);
+                    let first = (es..ee).find(|&i| !is(lx::DEFINITE, self.word(i)));
+                    // « Chez X, l'offre… »; « L'ANSSI, l'agence française, … »: the named chunk.
+                    if let Some(n) = self.names.iter().position(|n| n.start >= es && n.end <= ee) {
+                        if matches!(self.word(es), "chez" | "at") && !self.names[n].authority {
+                            return Who::Org(n, Role::Owner);
+                        }
+                        if first == Some(self.names[n].start) {
+                            return if self.names[n].authority { Who::Authority } else { Who::Org(n, Role::Subject) };
+                        }
+                    }
+                }
+            }
+            return w;
+        }
+        Who::Nobody
+    }
+
+    /// What one comma-free chunk of a subject phrase is.
+    pub(super) fn classify_chunk(&self, start: usize, end: usize) -> Who {
+        let words: Vec<&str> = (start..end).map(|i| self.word(i)).filter(|w| !w.is_empty()).collect();
+        let first = words.iter().copied().find(|w| !matches!(*w, "\"" | "-" | "'"));
+        let Some(first) = first else { return Who::Nobody };
+        if words.iter().any(|w| is(lx::FIRST_PERSON, w)) {
+            let partner = self.names.iter().position(|n| {
+                n.start >= start && n.end <= end && words.iter().any(|w| is(lx::PARTNER_NOUNS, w)) && !n.authority
+            });
+            return match partner {
+                Some(n) => Who::Org(n, Role::Host),
+                None => Who::FirstPerson,
+            };
+        }
+        if words.iter().any(|w| is(lx::SECOND_PERSON, w)) {
+            return Who::SecondPerson;
+        }
+        if let Some(n) = self.names.iter().position(|n| n.start >= start && n.end <= end) {
+            if !self.names[n].authority {
+                let possessive = self.word(self.names[n].end) == "'s";
+                return Who::Org(n, if possessive { Role::Owner } else { Role::Subject });
+            }
+            // « L'ANSSI a qualifié l'offre de X »: the authority grants; the beneficiary is later.
+            return Who::Authority;
+        }
+        if is(lx::PRONOUNS, first) || is(lx::POSSESSIVE_3, first) {
+            return Who::Pronoun;
+        }
+        let second = words.iter().skip_while(|w| **w != first).nth(1).copied().unwrap_or("");
+        if is(lx::DEFINITE, first) && is(lx::ANAPHORIC_NOUNS, second) {
+            return Who::Pronoun;
+        }
+        if is(lx::INDEFINITE, first) {
+            return Who::Indefinite;
+        }
+        if is(lx::NUMBERS, first) || first.chars().all(|ch| ch.is_ascii_digit()) {
+            return Who::Plural;
+        }
+        if matches!(first, "les" | "the" | "ces" | "these" | "those") && second.ends_with('s') {
+            return Who::Plural;
+        }
+        if is(lx::DEFINITE, first) {
+            // « la qualification X », "the X certification": the label as a topic.
+            let label_then_topic = start <= self.ls && self.le < end && is(lx::TOPIC_NOUNS, self.word(self.le));
+            if is(lx::TOPIC_NOUNS, second) || label_then_topic {
+                return Who::Topic;
+            }
+            return Who::Definite;
+        }
+        Who::Nobody
+    }
+
+    /// Someone a public body grants to: « délivre la qualification à X », « la liste, dont X ».
+    pub(super) fn beneficiary(&self) -> Option<usize> {
+        let authority_end = self.names.iter().filter(|n| n.authority).map(|n| n.end).min().unwrap_or(0);
+        self.names.iter().position(|n| !n.authority && n.start >= authority_end)
+    }
+
+    /// « L'ANSSI lui a validé le jalon », « l'a qualifiée »: an object pronoun stands for the holder.
+    pub(super) fn object_pronoun(&self) -> bool {
+        (0..self.ls).any(|i| matches!(self.word(i), "lui" | "leur") || (self.word(i) == "l'" && self.is_verb_at(i + 1)))
+    }
+
+    /// The determiner of the label's own noun phrase: the nearest one to its left with only
+    /// nouns and adjectives between (« vers une solution de cloud souverain, certifiée X »
+    /// reaches past the comma of a participle to « une »).
+    pub(super) fn label_determiner(&self) -> Option<usize> {
+        let mut i = self.ls;
+        let mut steps = 0;
+        while i > 0 && steps < 8 {
+            i -= 1;
+            steps += 1;
+            let t = &self.toks[i];
+            let w = t.folded.as_str();
+            if is(lx::INDEFINITE, w)
+                || is(lx::DEFINITE, w)
+                || is(lx::POSSESSIVE_3, w)
+                || is(lx::NUMBERS, w)
+                || is(lx::FIRST_PERSON, w)
+                || is(lx::SECOND_PERSON, w)
+            {
+                return Some(i);
+            }
+            // « de » inside a compound noun (« solution de cloud ») does not end the phrase.
+            if t.is_punct(',') && i + 1 < self.ls && !self.is_verb_at(i + 1) {
+                continue;
+            }
+            if t.punct.is_some_and(|p| p != '"')
+                || self.is_verb_at(i)
+                || (is(lx::PREPOSITIONS, w) && !matches!(w, "de" | "d'" | "of"))
+            {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// The label's noun phrase opens with an indefinite determiner: « vers une offre qualifiée ».
+    pub(super) fn phrase_is_indefinite(&self) -> bool {
+        self.label_determiner().is_some_and(|i| is(lx::INDEFINITE, self.word(i)) && self.word(i) != "tout")
+    }
+
+    /// The labelled phrase is headed by a plural noun of kinds: « les solutions qualifiées », "qualified cloud solutions".
+    pub(super) fn phrase_is_plural_kind(&self) -> bool {
+        let det = self.label_determiner().map(|i| self.word(i));
+        let owned = det.is_some_and(|w| {
+            is(lx::POSSESSIVE_3, w)
+                || is(lx::FIRST_PERSON, w)
+                || is(lx::SECOND_PERSON, w)
+                || matches!(w, "ce" | "cette" | "cet" | "this")
+        });
+        let (start, end) = self.label_phrase();
+        let from = self.label_determiner().unwrap_or(start).max(start);
+        !owned && (from..end).any(|i| (i < self.ls || i >= self.le) && is(lx::PLURAL_KINDS, self.word(i)))
+    }
+
+    /// A verb of borrowing before the label: « basé sur », « hébergé chez », "runs on".
+    pub(super) fn borrowing_verb(&self) -> bool {
+        let (cs, _) = self.clause_start();
+        (cs..self.ls).any(|i| {
+            let w = self.word(i);
+            let stem = [
+                "base",
+                "heberg",
+                "repos",
+                "appui",
+                "appuy",
+                "fonctionn",
+                "tourn",
+                "deploy",
+                "opere",
+                "adosse",
+                "host",
+                "built",
+                "run",
+                "powered",
+                "relies",
+                "rely",
+                "leverag",
+                "propuls",
+                "install",
+            ]
+            .iter()
+            .any(|p| w.starts_with(p));
+            // « hébergé chez X », « repose sur une infrastructure », "runs on": not « hébergé en France »
+            // nor « dans nos datacenters ».
+            stem && (i + 1..(i + 3).min(self.ls)).any(|j| {
+                matches!(
+                    self.word(j),
+                    "sur" | "chez" | "par" | "on" | "by" | "at" | "upon" | "atop" | "with" | "aupres"
+                ) && !is(lx::FIRST_PERSON, self.word(j + 1))
+            })
+        })
+    }
+
+    /// An imperative that opens the clause: « Découvrez… », "Choose…".
+    pub(super) fn imperative(&self) -> Option<usize> {
+        let (cs, _) = self.clause_start();
+        let i = (cs..self.ls).find(|&i| self.toks[i].is_word())?;
+        let w = self.word(i);
+        let french = (w.ends_with("ez") && w.len() > 4 && !lx::stops_a_name(w)) || is(lx::OFFER_IMPERATIVES, w);
+        (french || is(lx::RECOMMEND_VERBS, w)).then_some(i)
+    }
+
+    /// Whether a second-person clause offers the page's product or recommends a kind of provider.
+    pub(super) fn address(&self) -> Address {
+        let words: Vec<&str> = (0..self.le).map(|i| self.word(i)).collect();
+        if words.iter().any(|w| is(lx::RECOMMEND_VERBS, w)) {
+            return Address::Recommend;
+        }
+        // « votre prestataire », "your provider": the reader's supplier, not the page's offer.
+        let (np_start, np_end) = self.label_phrase();
+        let yours =
+            (np_start..np_end).any(|i| is(lx::SECOND_PERSON, self.word(i)) && is(lx::PARTNER_NOUNS, self.word(i + 1)));
+        if yours {
+            return Address::Recommend;
+        }
+        let (np_start, _) = self.label_phrase();
+        if is(lx::INDEFINITE, self.word(np_start)) && (np_start..self.ls).any(|i| is(lx::PARTNER_NOUNS, self.word(i))) {
+            return Address::Recommend;
+        }
+        Address::Offer
+    }
+
+    /// Whether the label sits in a relative or subordinate clause (its « nous » is not the page's).
+    pub(super) fn label_in_relative(&self) -> bool {
+        matches!(self.clause_start().1, Some(o) if is(lx::RELATIVES, self.word(o)) || is(lx::SUBORDINATORS, self.word(o)))
+    }
+
+    /// Organisations named in the labelled phrase or right beside it: an apposition
+    /// (« X, hébergeur certifié HDS »), a host (« hébergé chez X »), an owner after the label.
+    pub(super) fn around_label(&self) -> Vec<(usize, Role)> {
+        let mut out = Vec::new();
+        let (np_start, np_end) = self.label_phrase();
+        for (n, name) in self.names.iter().enumerate() {
+            if name.authority || (name.start >= self.ls && name.end <= self.le) {
+                continue;
+            }
+            let before_phrase = name.end <= np_start && np_start - name.end <= 1 && self.word(name.end) == ",";
+            let host_words = [
+                "chez",
+                "sur",
+                "par",
+                "avec",
+                "with",
+                "on",
+                "by",
+                "at",
+                "aupres",
+                "partenaire",
+                "partner",
+                "partenaires",
+                "partners",
+            ];
+            // The lender stands right before the labelled phrase, with no clause boundary between:
+            // « hébergé chez X, qualifié SecNumCloud », « notre partenaire X, certifié HDS ».
+            let between_clear = (name.end..self.ls).all(|i| !self.toks[i].punct.is_some_and(|p| p != '"' && p != '-'))
+                || (self.word(name.end) == ","
+                    && (name.end + 1..self.ls).all(|i| !self.toks[i].punct.is_some_and(|p| p != '"' && p != '-')));
+            let hosted = name.end <= self.ls
+                && name.start > 0
+                && between_clear
+                && self.ls - name.end <= 6
+                && (name.start.saturating_sub(4)..name.start).any(|i| host_words.contains(&self.word(i)));
+            let inside_after = name.start >= self.le && name.end <= np_end;
+            if hosted {
+                out.push((n, Role::Host));
+            } else if before_phrase {
+                out.push((n, Role::Apposition));
+            } else if inside_after {
+                out.push((n, Role::Owner));
+            }
+        }
+        out
+    }
+
+    /// The label is part of a product's name: capitalised words that are no common words touch
+    /// it (« OpenShift SecNumCloud PaaS »), or it is joined to one (« PoD-SecNumCloud »).
+    pub(super) fn in_product_name(&self) -> bool {
+        let label = &self.toks[self.ls];
+        let joined = label.folded.contains('-')
+            && label.text.split('-').filter(|p| !p.is_empty()).count() > 1
+            && self.le == self.ls + 1
+            && label.text.split('-').any(|p| {
+                p.chars().next().is_some_and(char::is_uppercase) && !lx::never_a_name(&crate::extract::normalize(p))
+            });
+        let touching = |i: usize| {
+            self.toks.get(i).is_some_and(|t| {
+                t.is_word() && t.capital && !lx::stops_a_name(&t.folded) && !lx::never_a_name(&t.folded)
+            })
+        };
+        joined || (self.ls > 0 && touching(self.ls - 1)) || touching(self.le)
+    }
+
+    /// Whether the label sits in a list introduced as certifications: « Certifications : A, B ».
+    pub(super) fn in_certifications_list(&self) -> bool {
+        (0..self.ls).any(|i| {
+            matches!(self.word(i), "certifications" | "qualifications" | "labels" | "accreditations" | "agrements")
+                && (i + 1..self.ls).any(|j| self.toks[j].is_punct(':'))
+        })
+    }
+}
