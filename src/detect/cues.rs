@@ -230,11 +230,17 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
         // « La qualification X garantit… », « l'alignement sur X a fait long feu »: the label is
         // what the sentence is about, as a definite topic.
         Who::Topic => cues.generic = Some(Generic::Definition),
-        Who::Definite | Who::Nobody => {}
+        Who::Definite { offer: true } | Who::Nobody => {}
+        // « La loi prévoit la migration vers un cloud respectant le référentiel X »: the clause is
+        // about something that is no offer.
+        Who::Definite { offer: false } => cues.generic = Some(Generic::Definition),
     }
     cues.borrowing = reader.borrowing_verb();
     let has_verb = (0..toks.len()).any(|i| is_verb_in(&toks, i));
-    if matches!(who, Who::Topic | Who::Definite | Who::Nobody) && has_verb && cues.generic.is_none() {
+    if matches!(who, Who::Topic | Who::Definite { .. } | Who::Nobody | Who::Pronoun)
+        && has_verb
+        && cues.generic.is_none()
+    {
         // « …migrer vers une offre qualifiée », « les solutions qualifiées »: a kind of offer.
         if reader.phrase_is_indefinite() {
             cues.generic = Some(Generic::IndefiniteObject);
@@ -242,7 +248,7 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
             cues.generic = Some(Generic::Plural);
         }
     }
-    if matches!(who, Who::Nobody | Who::Definite | Who::Topic) {
+    if matches!(who, Who::Nobody | Who::Definite { .. } | Who::Topic) {
         if reader.imperative().is_some() {
             cues.second_person = Some(reader.address());
         } else if toks.iter().any(|t| is(lx::FIRST_PERSON, &t.folded)) && !reader.label_in_relative() {
@@ -280,13 +286,13 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
     let bulleted = place.line.trim_start().starts_with(['-', '•', '*', '✓', '✔', '·', '▪', '►']);
     cues.display = if matches!(place.location, Location::Alt | Location::Attribute) {
         Some(Display::Badge)
-    } else if reader.in_certifications_list() || (place.certification_neighbours && is_short_verbless(place.line)) {
+    } else if reader.in_certifications_list() || (place.certification_neighbours && is_short_verbless(place.line, 8)) {
         Some(Display::List)
-    } else if (place.list_item || bulleted) && is_short_verbless(place.line) {
+    } else if (place.list_item || bulleted) && is_short_verbless(place.line, 8) {
         Some(Display::Tagline)
     } else if reader.in_product_name() {
         Some(Display::Name)
-    } else if is_short_verbless(place.line) && !matches!(who, Who::Indefinite | Who::Plural | Who::Topic) {
+    } else if is_short_verbless(place.line, 8) && !matches!(who, Who::Indefinite | Who::Plural | Who::Topic) {
         Some(Display::Tagline)
     } else {
         None
@@ -307,8 +313,11 @@ enum Who {
     Plural,
     /// « la qualification X », « l'hébergement HDS »: the label as a topic.
     Topic,
-    /// A definite common noun: « l'offre est qualifiée ».
-    Definite,
+    /// A definite common noun: « l'offre est qualifiée » (`offer`: its head names an offer,
+    /// not a law, a doctrine or a project).
+    Definite {
+        offer: bool,
+    },
     /// A public or certification body: it grants, publishes, requires.
     Authority,
     Nobody,

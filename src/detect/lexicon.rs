@@ -68,7 +68,7 @@ pub const RELATIVES: &[&str] = &[
 /// Subordinating words that open a clause with its own subject.
 #[rustfmt::skip]
 pub const SUBORDINATORS: &[&str] = &[
-    "si", "s'", "lorsque", "lorsqu'", "quand", "puisque", "puisqu'", "car", "comme", "tandis", "alors", "bien",
+    "si", "s'", "lorsque", "lorsqu'", "quand", "puisque", "puisqu'", "car", "tandis", "alors", "bien",
     "quoique", "if", "when", "because", "since", "while", "whereas", "although", "though", "unless", "once",
     "whether",
 ];
@@ -230,7 +230,21 @@ pub const TOPIC_NOUNS: &[&str] = &[
 #[rustfmt::skip]
 pub const PARTNER_NOUNS: &[&str] = &[
     "partenaire", "partenaires", "partner", "partners", "allie", "hebergeur", "fournisseur", "provider", "host",
-    "sous-traitant", "infogereur", "operateur",
+    "sous-traitant", "infogereur", "operateur", "prestataire", "prestataires", "hebergeurs", "fournisseurs", "providers", "hosts",
+];
+/// Head nouns of an offer: a definite subject headed by one may be the page's own offer
+/// (« la plateforme est qualifiée »); headed by another noun (« la loi », « la doctrine ») it is not.
+#[rustfmt::skip]
+pub const OFFER_NOUNS: &[&str] = &[
+    "offre", "offres", "offer", "offering", "service", "services", "plateforme", "platform", "solution", "solutions",
+    "cloud", "clouds", "infrastructure", "infrastructures", "hebergement", "hosting", "produit", "product", "logiciel",
+    "software", "application", "applications", "saas", "iaas", "paas", "caas", "datacenter", "datacenters",
+    "data-center", "centre", "centres", "region", "regions", "environnement", "environment", "cluster", "stockage",
+    "storage", "serveur", "serveurs", "server", "servers", "instance", "instances", "gamme", "range", "socle", "stack",
+    "api", "suite", "messagerie", "outil", "tool", "site", "portail", "portal", "espace", "bucket", "base", "reseau",
+    "network", "machine", "machines", "donnees", "data", "fichiers", "files", "documents", "coffre-fort", "ged",
+    "architecture", "systeme", "system", "sauvegarde", "backup", "version", "edition", "abonnement", "subscription",
+    "projet", "sites", "campus", "zone", "zones", "console", "interface", "module", "modules", "outils", "tools",
 ];
 /// Imperatives that offer the page's own product.
 #[rustfmt::skip]

@@ -89,7 +89,7 @@ fn anaphor() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         Regex::new(
-            r"\b(?:cette|cet|ce|ces|ladite|ledit|this|that|these)\s+(?:meme\s+|same\s+|precieuse?\s+|nouvelle?\s+|new\s+)?(?P<noun>qualification|certification|visa|label|agrement|accreditation|homologation|labellisation)s?\b",
+            r"\b(?:cette|cet|ce|ces|ladite|ledit|this|that|these)\s+(?:[a-z]{3,14}\s+)?(?P<noun>qualification|certification|visa|label|agrement|accreditation|homologation|labellisation)s?\b",
         )
         .expect("anaphor regex")
     })
@@ -107,15 +107,16 @@ pub fn detect_segment(segment: &Segment, reading: &Reading<'_>, out: &mut Vec<Cl
         return;
     }
     let lines = Lines::new(&segment.text, &folded);
-    // Where each label was found, to look for its anaphors afterwards: (sentence, label).
-    let mut found: Vec<(Range<usize>, &Label)> = Vec::new();
+    // Where each label was found, to look for its anaphors afterwards: (sentence, end of the
+    // occurrence, label).
+    let mut found: Vec<(Range<usize>, usize, &Label)> = Vec::new();
     for label in &patterns.labels {
         for m in label.finder.find_iter(&folded) {
             if in_address(&folded, m.range()) {
                 continue;
             }
             let sentence = sentence_bounds(&folded, m.range());
-            found.push((sentence.clone(), label));
+            found.push((sentence.clone(), m.end(), label));
             let before = folded[sentence.start..m.start()].trim_end_matches(is_context_edge).to_string();
             let occurrence = Occurrence { folded: m.range(), sentence, before, anaphor: false };
             out.push(claim_at(segment, &folded, &lines, reading, label, occurrence, m.as_str()));
@@ -253,21 +254,27 @@ fn previous_sentence(folded: &str, start: usize) -> Option<Range<usize>> {
     (r.end > r.start).then_some(r)
 }
 
-/// Claims of the anaphors (« cette qualification ») found in the few sentences after an
-/// occurrence of a label, where no label is named again: each is a claim of that label, quoted
-/// as the anaphor, in its own sentence.
+/// Claims of the anaphors (« cette qualification ») found after an occurrence of a label, in the
+/// rest of its sentence and in the few sentences after it where no label is named again: each
+/// is a claim of that label, quoted as the anaphor, in its own sentence.
 fn anaphors(
     segment: &Segment,
     folded: &str,
     lines: &Lines<'_>,
     reading: &Reading<'_>,
-    found: &[(Range<usize>, &Label)],
+    found: &[(Range<usize>, usize, &Label)],
     out: &mut Vec<Claim>,
 ) {
     let mut taken: Vec<usize> = Vec::new();
-    let mut by_position: Vec<&(Range<usize>, &Label)> = found.iter().collect();
-    by_position.sort_by_key(|(s, _)| s.start);
-    for (i, (sentence, label)) in by_position.iter().enumerate() {
+    let mut by_position: Vec<&(Range<usize>, usize, &Label)> = found.iter().collect();
+    by_position.sort_by_key(|(_, end, _)| *end);
+    for (i, (sentence, end, label)) in by_position.iter().enumerate() {
+        // The rest of the occurrence's own sentence, when no other occurrence follows in it.
+        let later_here = by_position.get(i + 1).is_some_and(|(s, e, _)| s.start == sentence.start && *e > *end);
+        let mut scopes: Vec<(Range<usize>, usize)> = Vec::new();
+        if !later_here {
+            scopes.push((sentence.clone(), *end));
+        }
         let mut next_start = sentence.end;
         for _ in 0..ANAPHOR_REACH {
             let rest = &folded[next_start..];
@@ -276,36 +283,36 @@ fn anaphors(
                 break;
             }
             let s = next_start + skip;
-            let mut probe = s;
-            while probe < folded.len() && !folded.is_char_boundary(probe + 1) {
-                probe += 1;
-            }
-            let next = sentence_bounds(folded, s..(probe + 1).min(folded.len()));
+            let first_end = s + folded[s..].chars().next().map_or(0, char::len_utf8);
+            let next = sentence_bounds(folded, s..first_end);
             if next.end <= s {
                 break;
             }
             // A later occurrence takes over from here.
-            let later = by_position.get(i + 1).is_some_and(|(o, _)| o.start < next.end);
+            let later = by_position.get(i + 1).is_some_and(|(o, _, _)| o.start < next.end);
             if later || reading.patterns.may_occur(&folded[next.clone()]) {
                 break;
             }
-            if let Some(c) = anaphor().captures(&folded[next.clone()]) {
-                let m = c.get(0).expect("whole match");
-                let at = next.start + m.start()..next.start + m.end();
-                if !taken.contains(&at.start) {
-                    taken.push(at.start);
-                    let noun = c.name("noun").map_or("", |n| n.as_str());
-                    let before = format!("{} {noun}", folded[next.start..at.start].trim_end_matches(is_context_edge));
-                    let o = Occurrence {
-                        folded: at.clone(),
-                        sentence: next.clone(),
-                        before: before.trim().to_string(),
-                        anaphor: true,
-                    };
-                    out.push(claim_at(segment, folded, lines, reading, label, o, &folded[at]));
-                }
-            }
+            scopes.push((next.clone(), next.start));
             next_start = next.end;
+        }
+        for (scope, from) in scopes {
+            let Some(c) = anaphor().captures(&folded[from..scope.end]) else { continue };
+            let m = c.get(0).expect("whole match");
+            let at = from + m.start()..from + m.end();
+            if taken.contains(&at.start) {
+                continue;
+            }
+            taken.push(at.start);
+            let noun = c.name("noun").map_or("", |n| n.as_str());
+            let before = format!("{} {noun}", folded[scope.start..at.start].trim_end_matches(is_context_edge));
+            let o = Occurrence {
+                folded: at.clone(),
+                sentence: scope.clone(),
+                before: before.trim().to_string(),
+                anaphor: true,
+            };
+            out.push(claim_at(segment, folded, lines, reading, label, o, &folded[at]));
         }
     }
 }

@@ -68,7 +68,11 @@ impl Reader<'_, '_> {
                         || n.capital
                         || self.is_verb_at(i + 1)
                 });
-            if t.is_word() && (is(lx::RELATIVES, &t.folded) || is(lx::SUBORDINATORS, &t.folded) || that_opens) {
+            // « bien que », « alors que », « tandis que » open a clause; « bien », « alors » alone do not.
+            let subordinator = is(lx::SUBORDINATORS, &t.folded)
+                && (!matches!(t.folded.as_str(), "bien" | "alors" | "tandis")
+                    || self.toks.get(i + 1).is_some_and(|n| matches!(n.folded.as_str(), "que" | "qu'")));
+            if t.is_word() && (is(lx::RELATIVES, &t.folded) || subordinator || that_opens) {
                 // « qu'il », « lorsque » open a clause; « que » right after « ce » does too.
                 return (i + 1, Some(i));
             }
@@ -121,13 +125,38 @@ impl Reader<'_, '_> {
         }
         let (cs, opener) = self.clause_start();
         let verb_before = self.verb_in(cs..np_start);
+        if let Some(o) = opener
+            && self.toks[o].is_punct(':')
+            && verb_before.is_none()
+        {
+            return self.before_colon(o);
+        }
         let in_parenthesis = opener.is_some_and(|o| self.toks[o].is_punct('('));
         let own = self.clause_subject(cs, opener, verb_before, np_start, np_end);
-        if in_parenthesis && matches!(own, Who::Nobody | Who::Definite | Who::Topic) {
+        if in_parenthesis && matches!(own, Who::Nobody | Who::Definite { .. } | Who::Topic) {
             // An aside about the noun before it: « Outscale (premier à obtenir…) ».
             return self.antecedent_of(opener.unwrap_or(0));
         }
         own
+    }
+
+    /// Who a list or a tagline after a colon is about: the subject of the clause before the colon
+    /// (« AWS fournit de nombreuses certifications, notamment : A, B, HDS »), or the short name
+    /// that opens it (« Nuvexa : hébergeur certifié HDS »). The items of the list are nobody.
+    fn before_colon(&self, colon: usize) -> Who {
+        let pre = Reader { toks: self.toks, names: self.names, ls: colon, le: colon + 1 };
+        let (pcs, _) = pre.clause_start();
+        match pre.verb_in(pcs..colon) {
+            Some(v) => match pre.classify(pcs, v) {
+                w @ (Who::FirstPerson | Who::SecondPerson | Who::Org(..) | Who::Pronoun | Who::Authority) => w,
+                _ => Who::Nobody,
+            },
+            None if colon - pcs <= 4 => match pre.classify(pcs, colon) {
+                w @ (Who::FirstPerson | Who::Org(..)) => w,
+                _ => Who::Nobody,
+            },
+            None => Who::Nobody,
+        }
     }
 
     /// The subject of the clause that starts at `cs`.
@@ -221,7 +250,7 @@ impl Reader<'_, '_> {
     pub(super) fn possessive_target(&self, at: usize) -> Who {
         if let Some(v) = self.verb_in(0..at) {
             match self.classify(0, v) {
-                Who::Nobody | Who::Definite | Who::Topic => {}
+                Who::Nobody | Who::Definite { .. } | Who::Topic => {}
                 w => return w,
             }
         }
@@ -242,7 +271,7 @@ impl Reader<'_, '_> {
             if w == Who::Nobody {
                 continue;
             }
-            if matches!(w, Who::Definite | Who::Topic) {
+            if matches!(w, Who::Definite { .. } | Who::Topic) {
                 for earlier in (0..k).rev() {
                     let (es, ee) = chunk(earlier);
                     let first = (es..ee).find(|&i| !is(lx::DEFINITE, self.word(i)));
@@ -300,7 +329,10 @@ impl Reader<'_, '_> {
         if is(lx::NUMBERS, first) || first.chars().all(|ch| ch.is_ascii_digit()) {
             return Who::Plural;
         }
-        if matches!(first, "les" | "the" | "ces" | "these" | "those") && second.ends_with('s') {
+        if matches!(first, "les" | "the" | "ces" | "these" | "those")
+            && (is(lx::PLURAL_KINDS, second)
+                || second.ends_with('s') && is(lx::ANAPHORIC_NOUNS, second.trim_end_matches('s')))
+        {
             return Who::Plural;
         }
         if is(lx::DEFINITE, first) {
@@ -309,7 +341,7 @@ impl Reader<'_, '_> {
             if is(lx::TOPIC_NOUNS, second) || label_then_topic {
                 return Who::Topic;
             }
-            return Who::Definite;
+            return Who::Definite { offer: is(lx::OFFER_NOUNS, second) || second.is_empty() };
         }
         Who::Nobody
     }
@@ -366,6 +398,30 @@ impl Reader<'_, '_> {
 
     /// The labelled phrase is headed by a plural noun of kinds: « les solutions qualifiées », "qualified cloud solutions".
     pub(super) fn phrase_is_plural_kind(&self) -> bool {
+        // "use of SecNumCloud-qualified cloud solutions": a plural noun of kinds that the label
+        // premodifies, with no owning determiner before it in the same phrase.
+        let head_end = (self.le..self.toks.len())
+            .find(|&i| self.toks[i].punct.is_some() || self.is_verb_at(i) || is(lx::PREPOSITIONS, self.word(i)))
+            .unwrap_or(self.toks.len());
+        if (self.le..head_end).any(|i| is(lx::PLURAL_KINDS, self.word(i))) {
+            let det = (0..self.ls)
+                .rev()
+                .take_while(|&i| {
+                    self.toks[i].punct.is_none() && !is(lx::PREPOSITIONS, self.word(i)) && !self.is_verb_at(i)
+                })
+                .find(|&i| {
+                    is(lx::DEFINITE, self.word(i))
+                        || is(lx::POSSESSIVE_3, self.word(i))
+                        || is(lx::FIRST_PERSON, self.word(i))
+                        || is(lx::SECOND_PERSON, self.word(i))
+                        || is(lx::INDEFINITE, self.word(i))
+                });
+            let owned = det.is_some_and(|i| {
+                !matches!(self.word(i), "les" | "the" | "des" | "ces" | "these" | "those")
+                    && !is(lx::INDEFINITE, self.word(i))
+            });
+            return !owned;
+        }
         let det = self.label_determiner().map(|i| self.word(i));
         let owned = det.is_some_and(|w| {
             is(lx::POSSESSIVE_3, w)
@@ -505,12 +561,21 @@ impl Reader<'_, '_> {
         let joined = label.folded.contains('-')
             && label.text.split('-').filter(|p| !p.is_empty()).count() > 1
             && self.le == self.ls + 1
-            && label.text.split('-').any(|p| {
-                p.chars().next().is_some_and(char::is_uppercase) && !lx::never_a_name(&crate::extract::normalize(p))
-            });
+            && label
+                .text
+                .split('-')
+                .any(|p| p.chars().skip(1).any(char::is_uppercase) && !lx::never_a_name(&crate::extract::normalize(p)));
+        // Written like a brand: a capital after the first letter, or letters and digits mixed
+        // ("OpenShift", "PoD", "S3"), and not a version ("V2", "3.2").
+        let brand_like = |text: &str| {
+            let inner_capital = text.chars().skip(1).any(char::is_uppercase);
+            let mixed =
+                text.chars().any(|c| c.is_ascii_digit()) && text.chars().filter(|c| c.is_alphabetic()).count() > 1;
+            (inner_capital || mixed) && !text.to_ascii_lowercase().starts_with('v')
+        };
         let touching = |i: usize| {
             self.toks.get(i).is_some_and(|t| {
-                t.is_word() && t.capital && !lx::stops_a_name(&t.folded) && !lx::never_a_name(&t.folded)
+                t.is_word() && brand_like(t.text) && !lx::stops_a_name(&t.folded) && !lx::never_a_name(&t.folded)
             })
         };
         joined || (self.ls > 0 && touching(self.ls - 1)) || touching(self.le)

@@ -174,8 +174,10 @@ pub(super) fn head_name(head: &str, gazetteer: &Gazetteer) -> Option<Named> {
 }
 
 /// A line short enough and without a verb: a tagline, a heading, a list item.
-pub(super) fn is_short_verbless(line: &str) -> bool {
+pub(super) fn is_short_verbless(line: &str, max_words: usize) -> bool {
     let toks = tokenize(line);
     let words = toks.iter().filter(|t| t.is_word()).count();
-    words <= 8 && !(0..toks.len()).any(|i| is_verb_in(&toks, i) && !toks[i].capital) && !line.trim_end().ends_with('?')
+    words <= max_words
+        && !(0..toks.len()).any(|i| is_verb_in(&toks, i) && !toks[i].capital)
+        && !line.trim_end().ends_with('?')
 }

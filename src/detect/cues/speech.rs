@@ -2,6 +2,7 @@
 
 use super::super::lexicon::{self as lx, is};
 use super::clause::Reader;
+use super::names::is_short_verbless;
 use super::{Place, Role, Speech, Who};
 use crate::extract::Location;
 
@@ -131,7 +132,9 @@ impl Reader<'_, '_> {
         if self.normative() {
             return Some(Speech::Normative);
         }
-        let heading = place.heading || matches!(place.location, Location::Title | Location::Meta);
+        // A short line without a verb around a colon reads as a heading: « X : obligations et critères ».
+        let heading_like = place.line.contains(':') && is_short_verbless(place.line, 16);
+        let heading = place.heading || heading_like || matches!(place.location, Location::Title | Location::Meta);
         if heading && matches!(who, Who::Org(_, Role::Subject)) {
             return Some(Speech::Headline);
         }
