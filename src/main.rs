@@ -184,7 +184,8 @@ enum PatternsCommand {
         /// Pattern directory (default: `patterns/`).
         #[arg(default_value = "patterns")]
         dir: PathBuf,
-        /// The gazetteer of organisations examples are read with (default: none).
+        /// The gazetteer of organisations examples are read with (default: `config/gazetteer.toml`
+        /// beside the pattern directory, when there is one).
         #[arg(long)]
         gazetteer: Option<PathBuf>,
         /// List every example, not only failures.

@@ -92,7 +92,8 @@ fn a_new_label_is_one_new_file_and_no_code_change() {
     let page =
         scratch.write("page.html", "<p>Nos datacenters sont certifiés ISO/IEC 27001 et qualifiés SecNumCloud.</p>");
 
-    let test = claimwatch(&["patterns", "test", dir.to_str().unwrap()]);
+    let gazetteer = root().join("config/gazetteer.toml");
+    let test = claimwatch(&["patterns", "test", dir.to_str().unwrap(), "--gazetteer", gazetteer.to_str().unwrap()]);
     assert_eq!(test.status.code(), Some(0), "{}", stdout(&test));
     assert!(stdout(&test).contains("iso-27001.toml: 3/3 examples pass"), "{}", stdout(&test));
 

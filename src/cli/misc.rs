@@ -79,9 +79,11 @@ pub fn patterns_test(dir: &Path, gazetteer: Option<&Path>, verbose: bool) -> Res
         Ok(s) => s,
         Err(e) => bail!("{} has problems:\n{}", dir.display(), e.diagnostics()),
     };
-    let gazetteer = match gazetteer {
+    // The examples are written for the gazetteer the project ships beside its patterns.
+    let shipped = dir.parent().map(|p| p.join("config/gazetteer.toml")).filter(|p| p.is_file());
+    let gazetteer = match gazetteer.map(Path::to_path_buf).or(shipped) {
         None => Gazetteer::empty(),
-        Some(path) => match Gazetteer::load(path) {
+        Some(path) => match Gazetteer::load(&path) {
             Ok(g) => g,
             Err(e) => bail!("{} has problems:\n{}", path.display(), e.diagnostics()),
         },
