@@ -179,6 +179,8 @@ pub struct Place<'a> {
     /// The occurrence is in a heading, a list item, a quotation block.
     pub heading: bool,
     pub list_item: bool,
+    /// The term of a definition list (`<dt>`): a glossary entry.
+    pub term: bool,
     pub quote_block: bool,
     /// The head cell of its table row, when the occurrence is in a row but not in that cell.
     pub row_head: Option<&'a str>,
@@ -203,6 +205,15 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
 
     // Who the claim is about.
     let who = reader.governing();
+    // When the labelled phrase names its owner, the clause's subject still says who speaks:
+    // « Our platform runs on an infrastructure operated by X » is the page's own borrowing.
+    if matches!(who, Who::Org(_, Role::Owner)) {
+        match reader.subject_of_clause() {
+            Who::FirstPerson => cues.first_person = true,
+            Who::Org(n, Role::Subject) => cues.organisations.push(named(&names[n], Role::Subject)),
+            _ => {}
+        }
+    }
     match &who {
         Who::FirstPerson => cues.first_person = true,
         Who::SecondPerson => cues.second_person = Some(reader.address()),
@@ -238,6 +249,17 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
     cues.borrowing = reader.borrowing_verb();
     let has_verb = (0..toks.len()).any(|i| is_verb_in(&toks, i));
     if matches!(who, Who::Topic | Who::Definite { .. } | Who::Nobody | Who::Pronoun)
+        && cues.generic.is_none()
+        && !has_verb
+        && reader.phrase_is_determined_plural()
+    {
+        cues.generic = Some(Generic::Plural);
+    }
+    // « SecNumCloud est un référentiel… », "SecNumCloud is a security qualification…".
+    if who == Who::Nobody && cues.generic.is_none() && reader.label_is_defined() {
+        cues.generic = Some(Generic::Definition);
+    }
+    if matches!(who, Who::Topic | Who::Definite { .. } | Who::Nobody | Who::Pronoun)
         && has_verb
         && cues.generic.is_none()
     {
@@ -248,7 +270,10 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
             cues.generic = Some(Generic::Plural);
         }
     }
-    if matches!(who, Who::Nobody | Who::Definite { .. } | Who::Topic) {
+    if !cues.first_person && reader.opens_with_recommendation() {
+        // « Vérifiez que votre hébergeur est certifié HDS », "Ask your provider for…".
+        cues.second_person = Some(Address::Recommend);
+    } else if matches!(who, Who::Nobody | Who::Definite { .. } | Who::Topic) {
         if reader.imperative().is_some() {
             cues.second_person = Some(reader.address());
         } else if toks.iter().any(|t| is(lx::FIRST_PERSON, &t.folded)) && !reader.label_in_relative() {

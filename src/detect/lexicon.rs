@@ -36,7 +36,7 @@ pub const POSSESSIVE_3: &[&str] = &[
 #[rustfmt::skip]
 pub const INDEFINITE: &[&str] = &[
     "un", "une", "des", "a", "an", "any", "tout", "toute", "tous", "toutes", "chaque", "every", "each", "certains",
-    "certaines", "plusieurs", "quelques", "some", "many", "several", "aucun", "aucune", "other", "autres", "d'autres",
+    "certaines", "plusieurs", "quelques", "some", "many", "several", "aucun", "aucune", "other", "autres", "d'autres", "quiconque", "whoever", "anyone", "anybody", "chacun", "everyone",
     "most", "all", "such", "tel", "telle", "tels", "telles", "n'importe",
 ];
 /// Definite and demonstrative determiners.
@@ -47,6 +47,22 @@ pub const DEFINITE: &[&str] =
 pub const OWNER_PREPOSITIONS: &[&str] = &[
     "de", "d'", "du", "des", "par", "of", "by", "from", "signee", "signe",
 ];
+/// Words of an obligation, said in general: the sentence states a rule, not a fact.
+#[rustfmt::skip]
+pub const NORMATIVE: &[&str] = &[
+    "doit", "doivent", "devront", "devra", "devraient", "must", "shall", "faut", "obligatoire", "obligatoires",
+    "mandatory", "necessaire", "necessary", "indispensable", "imperatif", "imperative", "devait", "devaient", "devant",
+    "requirement", "prerequis", "prerequisite",
+];
+
+/// Infinitives and gerunds that open a subject: « Être certifié… », "Holding…".
+#[rustfmt::skip]
+pub const INFINITIVES: &[&str] = &[
+    "etre", "obtenir", "avoir", "devenir", "heberger", "detenir", "posseder", "being", "getting", "becoming",
+    "obtaining", "having", "holding", "hosting", "achieving", "earning", "choosing", "selecting", "using",
+    "migrating", "choisir", "utiliser", "migrer", "recourir",
+];
+
 /// Prepositions: a word after one is no verb.
 #[rustfmt::skip]
 pub const PREPOSITIONS: &[&str] = &[
@@ -78,7 +94,8 @@ pub const SPEECH_VERBS: &[&str] = &[
     "explique", "expliquent", "declare", "declarent", "affirme", "affirment", "souligne", "soulignent", "indique",
     "indiquent", "precise", "precisent", "estime", "estiment", "ajoute", "ajoutent", "rappelle", "rappellent",
     "confie", "confient", "commente", "temoigne", "poursuit", "conclut", "assure", "insiste", "se rejouit",
-    "detaille", "raconte", "observe", "note", "said", "says", "explains", "explained", "notes", "noted", "adds",
+    "detaille", "raconte", "observe", "note", "annonce", "annoncent", "resume", "martele", "felicite",
+    "announces", "announced", "concludes", "concluded", "comments", "continues", "said", "says", "explains", "explained", "notes", "noted", "adds",
     "added", "told", "stated", "states", "declared", "commented", "remarked", "according", "selon", "d'apres",
     "claims", "claimed", "argues", "argued",
 ];
@@ -137,6 +154,9 @@ const VERBS: &[&str] = &[
     "became", "launches", "launched", "hosts", "runs", "operates", "delivers", "ensures", "guarantees", "meets",
     "complies", "uses", "relies", "builds", "joins", "joined", "aims", "plans", "expects", "intends", "wants",
     "wishes", "seeks", "says", "said", "explains", "notes", "adds", "told", "stated", "claims", "remains", "gets",
+    "appear", "appears", "exist", "exists", "mean", "means", "show", "shows", "need", "needs", "apply", "applies",
+    "face", "faces", "take", "takes", "make", "makes", "go", "goes", "come", "comes", "allow", "allows", "enable",
+    "enables", "cover", "covers", "list", "lists", "rely", "depend", "depends", "qualify", "qualifies",
     "got", "gained", "secured", "secures", "boasts", "features", "includes", "supports", "helps", "works", "partners",
     "partnered", "selects", "selected", "chose", "chooses", "completed", "completes", "passed", "passes", "reached",
     "reaches", "won", "wins", "attained", "attains", "confirms", "confirmed", "celebrates", "marks", "became", "sits",
@@ -259,7 +279,7 @@ pub const OFFER_IMPERATIVES: &[&str] = &[
 pub const RECOMMEND_VERBS: &[&str] = &[
     "choisissez", "privilegiez", "optez", "exigez", "verifiez", "verifier", "assurez-vous", "recourez", "preferez",
     "selectionnez", "consultez", "comparez", "choose", "prefer", "opt", "require", "check", "ensure", "select",
-    "look", "demand", "verify", "pick", "consult", "compare", "see", "visit", "read", "lisez", "voir",
+    "look", "demand", "verify", "pick", "consult", "compare", "see", "visit", "read", "lisez", "voir", "ask", "demandez", "request", "exiger", "demander", "verifier", "sure",
 ];
 /// Numbers that make a subject a count of providers: "nine providers are qualified".
 #[rustfmt::skip]
@@ -307,14 +327,25 @@ pub fn is_verb(folded: &str) -> bool {
     verbs().contains(folded)
 }
 
-/// Whether a capitalised folded word is never part of an organisation's name.
+/// Whether a capitalised folded word is never part of an organisation's name: a stop word, an
+/// imperative or an infinitive that opens a line (« Vérifier que… »), a number.
 pub fn stops_a_name(folded: &str) -> bool {
-    stop_words().contains(folded) || folded.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    stop_words().contains(folded)
+        || is(RECOMMEND_VERBS, folded)
+        || is(OFFER_IMPERATIVES, folded)
+        || is(INFINITIVES, folded)
+        || folded.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
 }
 
-/// Whether a capitalised folded word is no name on its own (it may be part of one).
+/// Whether a capitalised folded word is no name on its own (it may be part of one): a common
+/// word, or a noun of offers, providers or grants ("Providers must…", « Offres qualifiées »).
 pub fn never_a_name(folded: &str) -> bool {
-    stops_a_name(folded) || common_words().contains(folded)
+    stops_a_name(folded)
+        || common_words().contains(folded)
+        || is(PLURAL_KINDS, folded)
+        || is(OFFER_NOUNS, folded)
+        || is(TOPIC_NOUNS, folded)
+        || is(ANAPHORIC_NOUNS, folded)
 }
 
 /// Whether `folded` is one of `words`.

@@ -215,6 +215,7 @@ fn place_of<'s>(segment: &'s Segment, original: &Range<usize>, previous: Option<
         article,
         heading: segment.span_at(original, |b| b == Block::Heading).is_some(),
         list_item: segment.span_at(original, |b| b == Block::ListItem).is_some(),
+        term: segment.span_at(original, |b| b == Block::Term).is_some(),
         quote_block: segment.span_at(original, |b| b == Block::Quote).is_some(),
         row_head,
         line: &text[line_start..line_end],

@@ -84,8 +84,10 @@ impl Region {
 pub enum Block {
     /// `<h1>`…`<h6>`.
     Heading,
-    /// `<li>`, `<dt>`, `<dd>`.
+    /// `<li>`, `<dd>`.
     ListItem,
+    /// `<dt>`: the term a definition list defines.
+    Term,
     /// `<blockquote>`, `<q>`.
     Quote,
     /// A table row (`<tr>`).
@@ -157,6 +159,11 @@ const ARTICLE_PATHS: &[&str] = &[
     "post",
     "stories",
     "edito",
+    "glossaire",
+    "glossary",
+    "lexique",
+    "definitions",
+    "faq",
     "jobs",
     "emploi",
     "emplois",

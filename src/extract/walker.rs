@@ -75,7 +75,8 @@ fn is_block(name: &str) -> bool {
 fn block_of(name: &str) -> Option<Block> {
     match name {
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Some(Block::Heading),
-        "li" | "dt" | "dd" => Some(Block::ListItem),
+        "li" | "dd" => Some(Block::ListItem),
+        "dt" => Some(Block::Term),
         "blockquote" | "q" => Some(Block::Quote),
         "tr" => Some(Block::Row),
         _ => None,
@@ -415,7 +416,7 @@ impl Walker {
         let text = collapse_html_whitespace(raw);
         if !text.is_empty() {
             let mut segment = Segment::new(location, detail, text);
-            segment.region = if self.in_head { Region::Body } else { self.region() };
+            segment.region = if self.skip_depth > 0 && self.in_head { Region::Body } else { self.region() };
             self.segments.push(segment);
         }
     }

@@ -181,10 +181,10 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
     // Someone else's words: who speaks decides.
     if matches!(c.speech, Some(Speech::Reported | Speech::Quotation)) {
         if let Some(sp) = c.named(Role::Speaker) {
-            return if is_vendor(&sp.name) { as_is(Subject::Own, None) } else { third_party(kind, &sp.name) };
+            return if is_vendor(&sp.name) { as_is(Subject::Own, None) } else { third_party(kind, &sp.name, c.speech) };
         }
         if let Some(n) = subject_org(c).filter(|n| !c.first_person || !is_vendor(n)) {
-            return if is_vendor(n) { as_is(Subject::Own, None) } else { third_party(kind, n) };
+            return if is_vendor(n) { as_is(Subject::Own, None) } else { third_party(kind, n, c.speech) };
         }
         return mention(Subject::Generic, None, Demotion::Reported);
     }
@@ -215,13 +215,13 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
 
     // An organisation named as subject, owner, apposition, or continued by a pronoun.
     if let Some(n) = subject_org(c) {
-        return if is_vendor(n) { as_is(Subject::Own, None) } else { third_party(kind, n) };
+        return if is_vendor(n) { as_is(Subject::Own, None) } else { third_party(kind, n, c.speech) };
     }
     if c.first_person {
         return as_is(Subject::Own, None);
     }
     if let Some(row) = c.named(Role::RowHead) {
-        return if is_vendor(&row.name) { as_is(Subject::Own, None) } else { third_party(kind, &row.name) };
+        return if is_vendor(&row.name) { as_is(Subject::Own, None) } else { third_party(kind, &row.name, c.speech) };
     }
     if let Some(head) = &c.table_row
         && is_vendor(head)
@@ -270,7 +270,24 @@ fn subject_org(c: &Cues) -> Option<&str> {
         .map(|n| n.name.as_str())
 }
 
-fn third_party(kind: ClaimKind, name: &str) -> Attribution {
+fn third_party(kind: ClaimKind, name: &str, speech: Option<Speech>) -> Attribution {
+    // « avant même d'être labellisé », « X sera-t-il qualifié ? », « X doit être qualifié »: said of
+    // someone else, a hypothesis, a question or a rule states nothing about what they hold.
+    if matches!(speech, Some(Speech::Hypothetical | Speech::Question | Speech::Normative))
+        && matches!(kind, ClaimKind::Assertion | ClaimKind::InProgress | ClaimKind::Adjacent)
+    {
+        let why = match speech {
+            Some(Speech::Question) => Demotion::Question,
+            Some(Speech::Normative) => Demotion::Normative,
+            _ => Demotion::Hypothetical,
+        };
+        return Attribution {
+            subject: Subject::ThirdParty,
+            name: Some(name.to_string()),
+            kind: ClaimKind::Mention,
+            demoted: Some(why),
+        };
+    }
     match kind {
         ClaimKind::Assertion | ClaimKind::InProgress => {
             Attribution { subject: Subject::ThirdParty, name: Some(name.to_string()), kind, demoted: None }

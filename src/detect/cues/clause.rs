@@ -69,9 +69,17 @@ impl Reader<'_, '_> {
                         || self.is_verb_at(i + 1)
                 });
             // « bien que », « alors que », « tandis que » open a clause; « bien », « alors » alone do not.
+            // « s' » is « si » only in « s'il(s) »; elsewhere it is a reflexive pronoun (« s'appuie »).
             let subordinator = is(lx::SUBORDINATORS, &t.folded)
                 && (!matches!(t.folded.as_str(), "bien" | "alors" | "tandis")
-                    || self.toks.get(i + 1).is_some_and(|n| matches!(n.folded.as_str(), "que" | "qu'")));
+                    || self.toks.get(i + 1).is_some_and(|n| matches!(n.folded.as_str(), "que" | "qu'")))
+                && (t.folded != "s'"
+                    || self.toks.get(i + 1).is_some_and(|n| matches!(n.folded.as_str(), "il" | "ils")));
+            // « Si vous êtes une clinique, nous sommes certifiés HDS »: a fronted subordinate clause
+            // ends at its comma; the label after it is in the main clause.
+            if subordinator && let Some(comma) = (i + 1..self.ls).rev().find(|&k| self.toks[k].is_punct(',')) {
+                return (comma + 1, None);
+            }
             if t.is_word() && (is(lx::RELATIVES, &t.folded) || subordinator || that_opens) {
                 // « qu'il », « lorsque » open a clause; « que » right after « ce » does too.
                 return (i + 1, Some(i));
@@ -117,19 +125,30 @@ impl Reader<'_, '_> {
         (start, end)
     }
 
-    /// Who the claim's clause is about.
+    /// Who the claim's clause is about: the owner written in the labelled phrase when there is
+    /// one, else the clause's subject.
     pub(super) fn governing(&self) -> Who {
         let (np_start, np_end) = self.label_phrase();
-        if let Some(w) = self.phrase_owner(np_start, np_end) {
-            return w;
+        match self.phrase_owner(np_start, np_end) {
+            Some(w) => w,
+            None => self.subject_of_clause(),
         }
+    }
+
+    /// The subject of the clause that carries the label, whatever the labelled phrase says
+    /// (« Nuvexa Files s'appuie sur l'infrastructure qualifiée de X »: Nuvexa Files).
+    pub(super) fn subject_of_clause(&self) -> Who {
+        let (np_start, np_end) = self.label_phrase();
         let (cs, opener) = self.clause_start();
         let verb_before = self.verb_in(cs..np_start);
         if let Some(o) = opener
             && self.toks[o].is_punct(':')
             && verb_before.is_none()
         {
-            return self.before_colon(o);
+            let before = self.before_colon(o);
+            if before != Who::Nobody {
+                return before;
+            }
         }
         let in_parenthesis = opener.is_some_and(|o| self.toks[o].is_punct('('));
         let own = self.clause_subject(cs, opener, verb_before, np_start, np_end);
@@ -173,16 +192,22 @@ impl Reader<'_, '_> {
             Some(v) => {
                 let opener_word = opener.map(|o| self.word(o).to_string());
                 if let Some(o) = &opener_word
-                    && matches!(o.as_str(), "qui" | "which" | "who" | "that" | "dont" | "whose" | "lequel" | "laquelle")
-                    && cs == v
+                    && (matches!(o.as_str(), "dont" | "whose")
+                        || (matches!(o.as_str(), "qui" | "which" | "who" | "that" | "lequel" | "laquelle") && cs == v))
                 {
-                    // « X, qui a obtenu… »: the clause is about the noun before the relative.
+                    // « X, qui a obtenu… », « un prestataire dont l'offre… »: the clause is about the
+                    // noun before the relative.
                     return self.antecedent_of(opener.unwrap_or(0));
                 }
                 self.classify(cs, v)
             }
             // The label is in the subject, or the clause has no verb before it.
             None => {
+                // « Les entreprises qui voudraient migrer vers… »: a subject relative without a
+                // known verb is still about the noun before it.
+                if opener.is_some_and(|o| matches!(self.word(o), "qui" | "which" | "who")) {
+                    return self.antecedent_of(opener.unwrap_or(0));
+                }
                 let start = if np_start > cs { cs } else { np_start };
                 let w = self.classify(start, np_end);
                 // « Une plateforme SecNumCloud Ready. »: an indefinite phrase with no predicate is
@@ -220,7 +245,9 @@ impl Reader<'_, '_> {
     /// The owner written inside the labelled phrase: « notre offre », « l'offre de X »,
     /// "X's platform", « son offre ».
     pub(super) fn phrase_owner(&self, start: usize, end: usize) -> Option<Who> {
-        let words: Vec<&str> = (start..end).map(|i| self.word(i)).collect();
+        // « notre guide de l'hébergement HDS »: « notre » owns the guide, « l' » the hosting.
+        let own_start = self.label_determiner().filter(|&d| d >= start).unwrap_or(start);
+        let words: Vec<&str> = (own_start..end).map(|i| self.word(i)).collect();
         if words.iter().any(|w| is(lx::FIRST_PERSON, w)) {
             return Some(Who::FirstPerson);
         }
@@ -308,23 +335,47 @@ impl Reader<'_, '_> {
         if words.iter().any(|w| is(lx::SECOND_PERSON, w)) {
             return Who::SecondPerson;
         }
+        // The name that opens the phrase is its subject (« L'ANSSI publie… », « Nuvexa propose… »);
+        // one after « de », « by » owns its head (« la plateforme de Nuvexa »); one after any
+        // other preposition is neither (« qualifiée par l'ANSSI »).
+        let head = (start..end).find(|&i| !is(lx::DEFINITE, self.word(i)) && self.toks[i].punct.is_none());
         if let Some(n) = self.names.iter().position(|n| n.start >= start && n.end <= end) {
-            if !self.names[n].authority {
-                let possessive = self.word(self.names[n].end) == "'s";
+            let name = &self.names[n];
+            let opens = Some(name.start) == head;
+            let owner = name.start > 0 && is(lx::OWNER_PREPOSITIONS, self.word(name.start - 1));
+            if name.authority {
+                if opens {
+                    // « L'ANSSI a qualifié l'offre de X »: the authority grants; the beneficiary is later.
+                    return Who::Authority;
+                }
+            } else if opens {
+                let possessive = self.word(name.end) == "'s";
                 return Who::Org(n, if possessive { Role::Owner } else { Role::Subject });
+            } else if owner {
+                return Who::Org(n, Role::Owner);
             }
-            // « L'ANSSI a qualifié l'offre de X »: the authority grants; the beneficiary is later.
-            return Who::Authority;
         }
         if is(lx::PRONOUNS, first) || is(lx::POSSESSIVE_3, first) {
             return Who::Pronoun;
         }
         let second = words.iter().skip_while(|w| **w != first).nth(1).copied().unwrap_or("");
         if is(lx::DEFINITE, first) && is(lx::ANAPHORIC_NOUNS, second) {
-            return Who::Pronoun;
+            // « La société Nuvexa SAS… »: the noun introduces the name that follows it.
+            let named_next =
+                head.map(|h| h + 1).and_then(|k| self.names.iter().position(|n| n.start == k && !n.authority));
+            return match named_next {
+                Some(n) => Who::Org(n, Role::Subject),
+                None => Who::Pronoun,
+            };
         }
-        if is(lx::INDEFINITE, first) {
+        // « Être certifié HDS ne dispense pas… », "Holding the qualification means…": an
+        // infinitive or a gerund as subject speaks of anyone.
+        if is(lx::INDEFINITE, first) || is(lx::INFINITIVES, first) {
             return Who::Indefinite;
+        }
+        // "Providers must hold…": a bare plural of providers or offers.
+        if is(lx::PLURAL_KINDS, first) {
+            return Who::Plural;
         }
         if is(lx::NUMBERS, first) || first.chars().all(|ch| ch.is_ascii_digit()) {
             return Who::Plural;
@@ -434,6 +485,14 @@ impl Reader<'_, '_> {
         !owned && (from..end).any(|i| (i < self.ls || i >= self.le) && is(lx::PLURAL_KINDS, self.word(i)))
     }
 
+    /// The labelled phrase is a plural of kinds with its own article: « l'annuaire des sociétés
+    /// certifiées HDS ».
+    pub(super) fn phrase_is_determined_plural(&self) -> bool {
+        self.label_determiner()
+            .is_some_and(|d| matches!(self.word(d), "les" | "des" | "aux" | "ces" | "the" | "these" | "those"))
+            && self.phrase_is_plural_kind()
+    }
+
     /// A verb of borrowing before the label: « basé sur », « hébergé chez », "runs on".
     pub(super) fn borrowing_verb(&self) -> bool {
         let (cs, _) = self.clause_start();
@@ -471,6 +530,30 @@ impl Reader<'_, '_> {
                 ) && !is(lx::FIRST_PERSON, self.word(j + 1))
             })
         })
+    }
+
+    /// The sentence opens with an imperative that recommends or checks: « Vérifiez que… »,
+    /// "Make sure…", "Ask your provider…".
+    pub(super) fn opens_with_recommendation(&self) -> bool {
+        let first = (0..self.ls).find(|&i| self.toks[i].is_word());
+        first.is_some_and(|i| {
+            is(lx::RECOMMEND_VERBS, self.word(i)) || (self.word(i) == "make" && self.word(i + 1) == "sure")
+        }) || (0..self.ls).any(|i| {
+            self.toks[i].is_punct(',')
+                && (is(lx::RECOMMEND_VERBS, self.word(i + 1))
+                    || (self.word(i + 1) == "make" && self.word(i + 2) == "sure"))
+        })
+    }
+
+    /// The label opens its clause and is defined: « SecNumCloud est un référentiel », "X is a…".
+    pub(super) fn label_is_defined(&self) -> bool {
+        let (cs, _) = self.clause_start();
+        let opens = (cs..self.ls).all(|i| self.toks[i].punct.is_some() || is(lx::DEFINITE, self.word(i)));
+        let verb = self.word(self.le);
+        let next = self.word(self.le + 1);
+        opens
+            && matches!(verb, "est" | "is" | "designe" | "refers" | "means" | "signifie" | "constitue")
+            && (is(lx::DEFINITE, next) || is(lx::INDEFINITE, next) || next == "to")
     }
 
     /// An imperative that opens the clause: « Découvrez… », "Choose…".
@@ -561,14 +644,14 @@ impl Reader<'_, '_> {
         let joined = label.folded.contains('-')
             && label.text.split('-').filter(|p| !p.is_empty()).count() > 1
             && self.le == self.ls + 1
-            && label
-                .text
-                .split('-')
-                .any(|p| p.chars().skip(1).any(char::is_uppercase) && !lx::never_a_name(&crate::extract::normalize(p)));
+            && label.text.split('-').any(|p| {
+                p.chars().next().is_some_and(char::is_uppercase) && !lx::never_a_name(&crate::extract::normalize(p))
+            });
         // Written like a brand: a capital after the first letter, or letters and digits mixed
         // ("OpenShift", "PoD", "S3"), and not a version ("V2", "3.2").
         let brand_like = |text: &str| {
-            let inner_capital = text.chars().skip(1).any(char::is_uppercase);
+            // Mixed case, not an acronym in capitals ("OpenShift", "PoD"; not "ANSSI").
+            let inner_capital = text.chars().skip(1).any(char::is_uppercase) && text.chars().any(char::is_lowercase);
             let mixed =
                 text.chars().any(|c| c.is_ascii_digit()) && text.chars().filter(|c| c.is_alphabetic()).count() > 1;
             (inner_capital || mixed) && !text.to_ascii_lowercase().starts_with('v')

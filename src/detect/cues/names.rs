@@ -70,10 +70,17 @@ pub(super) fn find_names(toks: &[Token<'_>], gazetteer: &Gazetteer, skip: std::o
         }
         // "HDS-certified" is two common words, not a name.
         let common = |t: &Token<'_>| t.folded.split(['-', '/']).all(|p| p.is_empty() || lx::never_a_name(p));
-        if j > i && !title_case && toks[i..j].iter().any(|t| !common(t)) {
+        // "R9", "J0", "V2": references and milestones, not organisations.
+        let code = j == i + 1 && toks[i].text.chars().count() <= 3 && toks[i].text.chars().any(|c| c.is_ascii_digit());
+        if j > i && !title_case && !code && toks[i..j].iter().any(|t| !common(t)) {
             let opens = i == 0 || (i == 1 && toks[0].punct.is_some());
             let brand_like = toks[i].text.chars().skip(1).any(|c| c.is_uppercase() || c.is_ascii_digit());
-            let then_verb = toks.get(j).is_some_and(|t| lx::is_verb(&t.folded) || t.is_punct(',') || t.is("'s"));
+            let then_verb = j < toks.len()
+                && (is_verb_in(toks, j)
+                    || toks[j].is_punct(',')
+                    || toks[j].is("'s")
+                    || toks[j].is("ne")
+                    || toks[j].is("n'"));
             if !opens || j - i > 1 || brand_like || then_verb {
                 names.push(Name { start: i, end: j, text: join(&toks[i..j]), known: false, authority: false });
             }
@@ -128,8 +135,51 @@ pub(super) fn is_verb_in(toks: &[Token<'_>], i: usize) -> bool {
             && !w.ends_with("ment")
             && !w.ends_with("ite");
     }
-    // « a » is French "has" after a subject, and the English article anywhere else.
+    // « a » is French "has" after a subject, before a participle or an article (« Nuvexa a
+    // obtenu », « a la qualification »), and the English article anywhere else.
+    // « à » folds to « a »: only the unaccented word can be the verb.
+    if t.folded == "a" && !t.text.starts_with(['a', 'A']) {
+        return false;
+    }
     if t.folded == "a" {
+        let next = toks.get(i + 1).map_or("", |n| n.folded.as_str());
+        let french_next = is(lx::DEFINITE, next)
+            || matches!(
+                next,
+                "un" | "une"
+                    | "des"
+                    | "son"
+                    | "sa"
+                    | "ses"
+                    | "leur"
+                    | "notre"
+                    | "nos"
+                    | "ete"
+                    | "pu"
+                    | "fait"
+                    | "dit"
+                    | "su"
+                    | "eu"
+                    | "deja"
+                    | "desormais"
+                    | "officiellement"
+                    | "bien"
+                    | "aussi"
+                    | "egalement"
+                    | "recemment"
+                    | "enfin"
+                    | "toujours"
+            )
+            || ((next.ends_with('e')
+                || next.ends_with('u')
+                || next.ends_with('i')
+                || next.ends_with("is")
+                || next.ends_with("it")
+                || next.ends_with("ert"))
+                && !next.contains('-'));
+        if !french_next {
+            return false;
+        }
         let prev = if i > 0 { toks[i - 1].folded.as_str() } else { "" };
         if i == 0
             || toks[i - 1].punct.is_some()

@@ -49,6 +49,13 @@ impl Reader<'_, '_> {
     /// directeur de X », « selon X ».
     pub(super) fn speaker(&self) -> Option<(usize, Role)> {
         let at = self.speech_verb()?;
+        // « Selon Nuvexa, … », "according to Nuvexa": the name that follows is the source.
+        if matches!(self.word(at), "selon" | "d'apres" | "according") {
+            let from = if self.word(at) == "according" { at + 2 } else { at + 1 };
+            if let Some(n) = (from..from + 2).find_map(|i| self.name_at(i)) {
+                return (!self.names[n].authority).then_some((n, Role::Speaker));
+            }
+        }
         // After « selon » or a speech verb: the first known or capitalised name there, preferring
         // one after « de », « chez », "of", "at" (the person's company).
         let after: Vec<usize> = (0..self.names.len()).filter(|&n| self.names[n].start > at).collect();
@@ -85,6 +92,10 @@ impl Reader<'_, '_> {
         if last == Some("?") {
             return Some(Speech::Question);
         }
+        // A glossary's term is the label as a topic.
+        if place.term {
+            return Some(Speech::Topic);
+        }
         if place.quote_block || self.quoted_statement() {
             return Some(Speech::Quotation);
         }
@@ -92,9 +103,20 @@ impl Reader<'_, '_> {
         let clause: Vec<&str> = (0..self.le).map(|i| self.word(i)).collect();
         // « si », "if" opening the claim's clause or the sentence; conditional verbs before it.
         // A fronted « Si … , » only covers what stands before its comma.
-        let fronted_if = clause.first().is_some_and(|w| matches!(*w, "si" | "s'" | "if" | "unless"))
+        let fronted_if = (clause.first().is_some_and(|w| matches!(*w, "si" | "if" | "unless"))
+            || (clause.first() == Some(&"s'") && matches!(clause.get(1), Some(&"il") | Some(&"ils"))))
             && !(0..self.ls).any(|i| self.toks[i].is_punct(','));
-        if fronted_if || clause[cs.min(clause.len())..].iter().any(|w| is(lx::HYPOTHETICAL, w)) {
+        let hypothetical_word = clause[cs.min(clause.len())..].iter().enumerate().any(|(k, w)| {
+            is(lx::HYPOTHETICAL, w) && (*w != "s'" || matches!(clause.get(cs + k + 1), Some(&"il") | Some(&"ils")))
+        });
+        if fronted_if || hypothetical_word {
+            return Some(Speech::Hypothetical);
+        }
+        // « avant d'être labellisé », "before being certified": not yet.
+        if (0..self.ls).any(|i| {
+            matches!(self.word(i), "avant" | "before")
+                && matches!(self.word(i + 1), "d'" | "de" | "meme" | "being" | "obtaining" | "getting")
+        }) {
             return Some(Speech::Hypothetical);
         }
         // « à ce que », « pour que », « afin que », "so that": a wish or a purpose.
@@ -157,33 +179,7 @@ impl Reader<'_, '_> {
 
     pub(super) fn normative(&self) -> bool {
         let words: Vec<&str> = self.toks.iter().map(|t| t.folded.as_str()).collect();
-        let strong = [
-            "doit",
-            "doivent",
-            "devront",
-            "devra",
-            "devraient",
-            "must",
-            "shall",
-            "faut",
-            "obligatoire",
-            "obligatoires",
-            "mandatory",
-            "necessaire",
-            "necessary",
-            "indispensable",
-            "imperatif",
-            "imperative",
-            "devait",
-            "devaient",
-            "devant",
-            "requirement",
-            "requirements",
-            "exigence",
-            "prerequis",
-            "prerequisite",
-        ];
-        if words.iter().any(|w| strong.contains(w)) {
+        if words.iter().any(|w| is(lx::NORMATIVE, w)) {
             return true;
         }
         // « seuls les prestataires qualifiés peuvent », "only qualified providers may".

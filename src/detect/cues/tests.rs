@@ -18,6 +18,7 @@ fn place(line: &str) -> Place<'_> {
         article: false,
         heading: false,
         list_item: false,
+        term: false,
         quote_block: false,
         row_head: None,
         line,
