@@ -84,6 +84,7 @@ pub fn update_vendor(
             content_sha256: rec.content_sha256.clone(),
             claims,
             evidence: rec.evidence.clone(),
+            reading: None,
         };
         match &rec.status {
             PageStatus::Fetched => {

@@ -152,7 +152,13 @@ impl Memory for StoreMemory<'_> {
             violations: s.violations,
             nothing_checked: report.nothing_checked(),
         });
-        let write = RunWrite { pages: update.pages, findings: update.findings, outbox: update.outbox, run: None };
+        let write = RunWrite {
+            pages: update.pages,
+            findings: update.findings,
+            outbox: update.outbox,
+            run: None,
+            reading: None,
+        };
         if self.opts.dry_run {
             tally.outbox.extend(write.outbox);
         } else {
@@ -223,6 +229,9 @@ pub async fn check(
         findings_opened: tally.opened,
         findings_resolved: tally.resolved,
         error: None,
+        reading_version: None,
+        reread: None,
+        findings_reread: 0,
     };
 
     let names = vendor_names(&setup);
