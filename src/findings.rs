@@ -4,7 +4,9 @@
 //! A finding is identified by (vendor, label, kind, quoted text), so a footer claim on 200
 //! pages is one finding. It resolves only after two successful runs in a row without it on any
 //! page that carried it (a page that could not be fetched proves nothing), or at once when the
-//! registry makes it acceptable; it reopens if it comes back.
+//! registry makes it acceptable; it reopens if it comes back. When new reading rules alone
+//! change it (the page's bytes did not change), it is resolved at once and announced once as a
+//! re-read change (see `reread`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -21,6 +23,8 @@ use crate::pipeline::{PageStatus, VendorReport};
 use crate::registry::Registry;
 use crate::scan::verdict;
 use crate::store::{Change, Finding, FindingState, OutboxEntry, PageState, Sighting};
+
+mod reread;
 
 /// Runs in a row a finding must be absent before it is resolved.
 pub const ABSENT_RUNS_TO_RESOLVE: u32 = 2;
@@ -47,6 +51,8 @@ pub struct Context<'a> {
     pub at: NaiveDate,
     pub now: DateTime<Utc>,
     pub recipients: &'a [Recipient],
+    /// The reading version of this run (`Setup::reading_version`).
+    pub reading: &'a str,
 }
 
 /// The new state of one vendor after a run.
@@ -57,6 +63,10 @@ pub struct VendorUpdate {
     pub outbox: Vec<OutboxEntry>,
     pub opened: usize,
     pub resolved: usize,
+    /// Findings changed by the re-reading alone, each announced as one [`Change::Reread`].
+    pub reread: usize,
+    /// Pages fetched in full because their claims had been read with another version.
+    pub pages_reread: usize,
 }
 
 /// Applies one run's pages of `vendor` to its stored pages and findings.
@@ -71,6 +81,7 @@ pub fn update_vendor(
     let mut touched_pages: HashSet<String> = HashSet::new();
     // Pages whose content is known this run: fetched, not modified, or gone (404/410).
     let mut checked: HashSet<String> = HashSet::new();
+    let mut rereads = reread::Rereads::default();
     for rec in &report.pages {
         let url = rec.url.to_string();
         let fresh = |claims: Vec<Claim>, status: &str| PageState {
@@ -84,17 +95,22 @@ pub fn update_vendor(
             content_sha256: rec.content_sha256.clone(),
             claims,
             evidence: rec.evidence.clone(),
+            reading: Some(ctx.reading.to_string()),
         };
         match &rec.status {
             PageStatus::Fetched => {
-                pages.insert(url.clone(), fresh(rec.claims.iter().map(|c| c.claim.clone()).collect(), "fetched"));
+                let previous =
+                    pages.insert(url.clone(), fresh(rec.claims.iter().map(|c| c.claim.clone()).collect(), "fetched"));
+                rereads.fetched(ctx.reading, previous, rec.content_sha256.as_deref());
                 checked.insert(url.clone());
             }
             PageStatus::NeedsJavascript => {
-                pages.insert(
+                let previous = pages.insert(
                     url.clone(),
                     fresh(rec.claims.iter().map(|c| c.claim.clone()).collect(), "needs_javascript"),
                 );
+                // A shell has no text to compare with the stored one.
+                rereads.fetched(ctx.reading, previous, None);
             }
             PageStatus::NotModified => {
                 if let Some(p) = pages.get_mut(&url) {
@@ -107,7 +123,7 @@ pub fn update_vendor(
                 }
             }
             PageStatus::Failed(Failure::Status(404 | 410)) => {
-                pages.insert(url.clone(), fresh(Vec::new(), "gone"));
+                rereads.gone(pages.insert(url.clone(), fresh(Vec::new(), "gone")));
                 checked.insert(url.clone());
             }
             PageStatus::Failed(_) | PageStatus::Skipped(_) => {
@@ -141,6 +157,9 @@ pub fn update_vendor(
             present.insert(id, verdict);
         }
     }
+
+    let pages_reread = rereads.pages;
+    let rereads = rereads.judge(vendor, &pages, ctx);
 
     let mut findings: BTreeMap<String, Finding> =
         previous_findings.into_iter().filter(|f| f.vendor == vendor.id).map(|f| (f.id.clone(), f)).collect();
@@ -185,7 +204,24 @@ pub fn update_vendor(
         }
         touched.insert(id.clone());
     }
+    // Findings a re-read carries over to another kind: opened without an alert of their own,
+    // with the acknowledgement of the finding they replace.
+    let mut carried: Vec<(String, Option<crate::store::Ack>)> = Vec::new();
     for f in findings.values_mut().filter(|f| f.state == FindingState::Open && !attention.contains_key(&f.id)) {
+        if let Some(explained) = rereads.explains(f) {
+            let (why, why_fr) = reread::resolution(explained.now.as_ref(), ctx.reading);
+            f.state = FindingState::Resolved;
+            f.resolved_at = Some(ctx.now);
+            f.resolution = Some(why);
+            f.resolution_fr = Some(why_fr);
+            if let Some(new) = explained.now.as_ref().and_then(|n| n.finding.clone()) {
+                carried.push((new, f.ack.clone()));
+            }
+            let change = Change::Reread { now: explained.now, from: explained.from, to: ctx.reading.to_string() };
+            changes.push((f.id.clone(), change));
+            touched.insert(f.id.clone());
+            continue;
+        }
         let why = if let Some(now_ok) = present.get(&f.id) {
             Some((
                 format!("now judged acceptable: {}", now_ok.reason),
@@ -213,18 +249,37 @@ pub fn update_vendor(
         }
     }
 
-    let mut update = VendorUpdate::default();
+    for (id, ack) in &carried {
+        changes.retain(|(c, change)| c != id || !matches!(change, Change::Opened | Change::Reopened));
+        if let Some(f) = findings.get_mut(id)
+            && f.ack.is_none()
+        {
+            f.ack = ack.clone();
+        }
+    }
+
+    let mut update = VendorUpdate { pages_reread, ..VendorUpdate::default() };
     for (id, change) in changes {
         let f = &findings[&id];
         match change {
             Change::Resolved { .. } => update.resolved += 1,
-            _ => update.opened += 1,
+            Change::Reread { .. } => update.reread += 1,
+            Change::Opened | Change::Reopened => update.opened += 1,
         }
         if f.ack.as_ref().is_some_and(|a| a.active(ctx.at)) {
             continue;
         }
         for r in ctx.recipients {
-            let wanted = r.wants(&f.vendor, f.level) && (r.resolutions || !matches!(change, Change::Resolved { .. }));
+            let told_of_it = r.wants(&f.vendor, f.level);
+            let wanted = match &change {
+                Change::Opened | Change::Reopened => told_of_it,
+                Change::Resolved { .. } => told_of_it && r.resolutions,
+                // Whoever would have had the opening of the new kind, or the resolution of the old.
+                Change::Reread { now, .. } => {
+                    now.as_ref().is_some_and(|n| n.level.needs_attention() && r.wants(&f.vendor, n.level))
+                        || (told_of_it && r.resolutions)
+                }
+            };
             if wanted {
                 update.outbox.push(OutboxEntry {
                     id: String::new(),

@@ -1,4 +1,8 @@
 //! A full `check` run with memory: previous state from the store, the crawl, each vendor's finding lifecycle committed as it ends, the run record, then the outbox pass.
+//!
+//! A page whose stored claims were read with another reading version (other pattern files,
+//! gazetteer or detector) is fetched without validators, so a 304 cannot keep claims the current
+//! rules would not give; a completed run records its reading version with its run record.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -13,7 +17,9 @@ use crate::evidence::Archive;
 use crate::fetch::{FetchError, Fetcher, MemoryValidators, ValidatorCache, Validators};
 use crate::findings::{self, Context};
 use crate::pipeline::{self, Control, Event, Memory, Recalled, RunExtras, VendorReport};
-use crate::store::{FindingState, OutboxEntry, RunOutcome, RunRecord, RunWrite, Store, StoreError, VendorRun};
+use crate::store::{
+    FindingState, OutboxEntry, ReadingMeta, Reread, RunOutcome, RunRecord, RunWrite, Store, StoreError, VendorRun,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -56,6 +62,15 @@ pub fn vendor_names(setup: &Setup) -> HashMap<String, String> {
     setup.config.vendors.iter().map(|v| (v.id.clone(), v.name.clone())).collect()
 }
 
+/// The reading version the store holds, and whether `current` differs from it so that the next
+/// run reads every page again. A store with pages but no version predates versions: its claims
+/// were read by older rules.
+pub fn reading_change(store: &Store, current: &str) -> Result<(Option<String>, bool), StoreError> {
+    let stored = store.reading()?.map(|m| m.version);
+    let changed = stored.as_deref() != Some(current) && (stored.is_some() || store.has_pages()?);
+    Ok((stored, changed))
+}
+
 /// Whether the registry snapshot is older than the configured limit on `today`.
 pub fn registry_stale(setup: &Setup, today: NaiveDate) -> bool {
     (today - setup.registry.as_of).num_days() > i64::from(setup.config.max_registry_age_days)
@@ -66,6 +81,8 @@ pub fn registry_stale(setup: &Setup, today: NaiveDate) -> bool {
 struct Tally {
     opened: usize,
     resolved: usize,
+    reread: usize,
+    pages_reread: usize,
     claims: BTreeMap<(String, String), usize>,
     /// In the order of the vendors given.
     vendors: Vec<Option<VendorRun>>,
@@ -89,6 +106,8 @@ struct StoreMemory<'a> {
     opts: &'a RunOptions,
     validators: &'a MemoryValidators,
     known: HashMap<String, Known>,
+    /// The reading version of this run.
+    reading: String,
     tally: Tally,
 }
 
@@ -102,8 +121,10 @@ impl Memory for StoreMemory<'_> {
             ..Recalled::default()
         };
         for p in self.store.pages_of(&vendor.id)? {
-            // Validators only where the claims of that content are kept, so a 304 loses nothing.
-            if p.etag.is_some() || p.last_modified.is_some() {
+            // Validators only where the claims of that content are kept and were read by the
+            // current rules, so a 304 loses nothing and keeps no outdated reading.
+            let read_now = p.reading.as_deref() == Some(self.reading.as_str());
+            if read_now && (p.etag.is_some() || p.last_modified.is_some()) {
                 self.validators.put(&p.url, Validators { etag: p.etag, last_modified: p.last_modified });
             }
             if let Some(e) = p.evidence {
@@ -122,6 +143,7 @@ impl Memory for StoreMemory<'_> {
             at: self.opts.at,
             now: Utc::now(),
             recipients: &setup.config.recipients,
+            reading: &self.reading,
         };
         let pages = self.store.pages_of(&vendor.id)?;
         for p in &pages {
@@ -141,6 +163,8 @@ impl Memory for StoreMemory<'_> {
         }
         tally.opened += update.opened;
         tally.resolved += update.resolved;
+        tally.reread += update.reread;
+        tally.pages_reread += update.pages_reread;
         let s = report.summary();
         tally.vendors[i] = Some(VendorRun {
             vendor: vendor.id.clone(),
@@ -152,7 +176,13 @@ impl Memory for StoreMemory<'_> {
             violations: s.violations,
             nothing_checked: report.nothing_checked(),
         });
-        let write = RunWrite { pages: update.pages, findings: update.findings, outbox: update.outbox, run: None };
+        let write = RunWrite {
+            pages: update.pages,
+            findings: update.findings,
+            outbox: update.outbox,
+            run: None,
+            reading: None,
+        };
         if self.opts.dry_run {
             tally.outbox.extend(write.outbox);
         } else {
@@ -176,6 +206,8 @@ pub async fn check(
 ) -> Result<RunOutput, RunError> {
     let started: DateTime<Utc> = Utc::now();
     let run_id = format!("{}-{:08}", started.format("%Y%m%dT%H%M%S%3fZ"), store.next_id()? % 100_000_000);
+    let reading = setup.reading_version();
+    let (stored_reading, reading_changed) = reading_change(store, &reading)?;
     let mut known: HashMap<String, Known> = HashMap::new();
     for f in store.each_finding() {
         let f = f?;
@@ -204,11 +236,19 @@ pub async fn check(
         opts: &opts,
         validators: &validators,
         known,
+        reading: reading.clone(),
         tally: Tally { vendors: opts.vendors.iter().map(|_| None).collect(), ..Tally::default() },
     };
     pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &extras, &mut memory, opts.at, on_event).await?;
     let tally = memory.tally;
     let interrupted = opts.control.stop_deadline().is_some();
+    // Pages left with an older reading by an earlier run (another vendor's turn, a budget) are
+    // read again even when the stored version is already the current one.
+    let reread = (reading_changed || tally.pages_reread > 0).then(|| Reread {
+        from: stored_reading,
+        to: reading.clone(),
+        pages: tally.pages_reread,
+    });
 
     let run = RunRecord {
         id: run_id,
@@ -223,6 +263,9 @@ pub async fn check(
         findings_opened: tally.opened,
         findings_resolved: tally.resolved,
         error: None,
+        reading_version: Some(reading.clone()),
+        reread,
+        findings_reread: tally.reread,
     };
 
     let names = vendor_names(&setup);
@@ -256,7 +299,14 @@ pub async fn check(
     }
 
     crate::failpoint::hit("before-run-record");
-    store.commit(&RunWrite { run: Some(run.clone()), ..RunWrite::default() })?;
+    // Only a completed run vouches for the version; after an interruption the pages it did not
+    // reach still carry their old reading, and the next run says it is a re-read again.
+    let meta = (run.outcome == RunOutcome::Completed).then(|| ReadingMeta {
+        version: reading.clone(),
+        run: run.id.clone(),
+        at: run.ended,
+    });
+    store.commit(&RunWrite { run: Some(run.clone()), reading: meta, ..RunWrite::default() })?;
     crate::failpoint::hit("after-commit");
     let delivery = match &setup.config.smtp {
         Some(smtp) if !store.pending()?.is_empty() => {

@@ -2,64 +2,12 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::PathBuf;
 
-use claimwatch::mailbox::{Mailbox, Mood, Received};
+use claimwatch::mailbox::{Mailbox, Mood};
+use common::mail::{CRAWL, check, localhost, mail_config, parse, to, world};
 use common::server::TestServer;
 use common::*;
-
-const CRAWL: &str = "allow_private_networks = true\nrequests_per_second = 50\nretries = 0\ntimeout_secs = 5";
-
-struct World {
-    scratch: Scratch,
-    config: PathBuf,
-}
-
-fn mail_config(smtp_port: u16, extra: &str) -> String {
-    format!(
-        "[smtp]\nhost = \"127.0.0.1\"\nport = {smtp_port}\nsecurity = \"none\"\nfrom = \"claimwatch <alerts@claimwatch.example>\"\ntimeout_secs = 5\n\n\
-         [[recipient]]\nemail = \"regulateur@dgccrf.example\"\nlang = \"fr\"\n\n\
-         [[recipient]]\nemail = \"compliance@buyer.example\"\nlang = \"en\"\nmin_level = \"violation\"\nresolutions = false\n{extra}\n"
-    )
-}
-
-/// A scratch config with a store, an SMTP section for `smtp_port` and the given vendors.
-fn world(smtp_port: u16, vendors: &str) -> World {
-    let scratch = Scratch::new();
-    let config = write_config(&scratch, CRAWL, &format!("{}\n{vendors}", mail_config(smtp_port, "")));
-    World { scratch, config }
-}
-
-async fn check(config: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut args =
-        vec!["check".to_string(), "--config".into(), config.display().to_string(), "--at".into(), "2026-11-28".into()];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_claimwatch"))
-            .args(&args)
-            .envs(env)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn parse(m: &Received) -> mail_parser::Message<'_> {
-    mail_parser::MessageParser::default().parse(&m.data).expect("a parsable message")
-}
-
-fn to(m: &Received) -> String {
-    m.to.join(",")
-}
-
-fn localhost() -> IpAddr {
-    IpAddr::V4(Ipv4Addr::LOCALHOST)
-}
 
 async fn site_with(claim: &str) -> TestServer {
     let site = TestServer::start("127.0.0.1").await;

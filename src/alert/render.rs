@@ -2,7 +2,8 @@
 //!
 //! Pure. Everything that came from a web page (quotes, contexts, URLs) is escaped in HTML and
 //! never reaches a header: the subject is built from counts and configured vendor names only,
-//! with control characters removed.
+//! with control characters removed. Findings that new reading rules alone changed have their
+//! own section, one line each, so a rules update does not read as news from the sites.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -49,6 +50,16 @@ struct Words {
     resolved_one: &'static str,
     resolved_many: &'static str,
     resolutions: &'static str,
+    reread_one: &'static str,
+    reread_many: &'static str,
+    reread_title: &'static str,
+    reread_explain: &'static str,
+    none_version: &'static str,
+    was: &'static str,
+    now: &'static str,
+    no_longer: &'static str,
+    acceptable: &'static str,
+    page: &'static str,
     reason: &'static str,
     quote: &'static str,
     context: &'static str,
@@ -70,6 +81,16 @@ const FR: Words = Words {
     resolved_one: "constat résolu",
     resolved_many: "constats résolus",
     resolutions: "Constats résolus",
+    reread_one: "constat relu",
+    reread_many: "constats relus",
+    reread_title: "Constats relus selon de nouvelles règles de lecture",
+    reread_explain: "Les règles de détection ont changé (version de lecture {from} → {to}) : ces constats ont été relus sur des pages dont le contenu n'a pas changé. Ce qui suit tient aux nouvelles règles, non à une modification des sites.",
+    none_version: "aucune",
+    was: "était",
+    now: "désormais",
+    no_longer: "n'est plus lu comme une allégation",
+    acceptable: "acceptable",
+    page: "Page",
     reason: "Motif",
     quote: "Texte relevé",
     context: "Contexte",
@@ -91,6 +112,16 @@ const EN: Words = Words {
     resolved_one: "finding resolved",
     resolved_many: "findings resolved",
     resolutions: "Resolved findings",
+    reread_one: "finding read again",
+    reread_many: "findings read again",
+    reread_title: "Findings read again under new reading rules",
+    reread_explain: "The detection rules changed (reading version {from} → {to}): these findings were read again on pages whose content did not change. What follows comes from the new rules, not from a change on the sites.",
+    none_version: "none",
+    was: "was",
+    now: "now",
+    no_longer: "no longer read as a claim",
+    acceptable: "acceptable",
+    page: "Page",
     reason: "Reason",
     quote: "Quoted text",
     context: "Context",
@@ -199,8 +230,10 @@ pub fn esc(s: &str) -> String {
 /// Renders the digest of `entries` (all for one recipient).
 pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext<'_>) -> Digest {
     let w = words(lang);
-    let news: Vec<&OutboxEntry> = entries.iter().filter(|e| !matches!(e.change, Change::Resolved { .. })).collect();
+    let news: Vec<&OutboxEntry> =
+        entries.iter().filter(|e| matches!(e.change, Change::Opened | Change::Reopened)).collect();
     let resolved: Vec<&OutboxEntry> = entries.iter().filter(|e| matches!(e.change, Change::Resolved { .. })).collect();
+    let reread: Vec<&OutboxEntry> = entries.iter().filter(|e| matches!(e.change, Change::Reread { .. })).collect();
     let vendor_name = |id: &str| ctx.vendor_names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let mut vendors: Vec<String> = entries.iter().map(|e| vendor_name(&e.finding.vendor)).collect();
     vendors.sort();
@@ -216,6 +249,9 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
             resolved.len(),
             if resolved.len() == 1 { w.resolved_one } else { w.resolved_many }
         ));
+    }
+    if !reread.is_empty() {
+        counts.push(format!("{} {}", reread.len(), if reread.len() == 1 { w.reread_one } else { w.reread_many }));
     }
     let subject = header_safe(&format!("[claimwatch] {} — {}", counts.join(", "), vendors.join(", ")));
 
@@ -250,6 +286,9 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
         for e in list {
             finding_block(lang, e, &mut text, &mut html);
         }
+    }
+    if !reread.is_empty() {
+        reread_section(lang, &reread, &vendor_name, &mut text, &mut html);
     }
     if !resolved.is_empty() {
         let _ = writeln!(text, "--- {} ---\n", w.resolutions);
@@ -296,6 +335,80 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
     let domain = ctx.from.rsplit_once('@').map_or("claimwatch.invalid", |(_, d)| d.trim_end_matches('>'));
     let message_id = format!("<{}.claimwatch@{domain}>", hex::encode(&batch[..12]));
     Digest { to: to.to_string(), subject, text, html, message_id, entry_ids: ids }
+}
+
+/// The findings new reading rules alone changed: one explanation per pair of versions, then one
+/// line per finding saying how it was read and how it is read now.
+fn reread_section(
+    lang: Lang,
+    entries: &[&OutboxEntry],
+    vendor_name: &dyn Fn(&str) -> String,
+    text: &mut String,
+    html: &mut String,
+) {
+    let w = words(lang);
+    let mut by_versions: BTreeMap<(Option<&str>, &str), Vec<&OutboxEntry>> = BTreeMap::new();
+    for e in entries {
+        if let Change::Reread { from, to, .. } = &e.change {
+            by_versions.entry((from.as_deref(), to.as_str())).or_default().push(e);
+        }
+    }
+    let _ = writeln!(text, "--- {} ---\n", w.reread_title);
+    let _ = write!(html, "<h2>{}</h2>", esc(w.reread_title));
+    for ((from, to), list) in by_versions {
+        let explain =
+            ours(lang, &w.reread_explain.replace("{from}", from.unwrap_or(w.none_version)).replace("{to}", to));
+        let _ = writeln!(text, "{explain}\n");
+        let _ = write!(html, "<p>{}</p><ul>", esc(&explain));
+        for e in list {
+            let (f, now) = match &e.change {
+                Change::Reread { now, .. } => (&e.finding, now.as_ref()),
+                _ => continue,
+            };
+            let level = |l: Level| if l.needs_attention() { level_name(lang, l) } else { w.acceptable };
+            let was = format!("{} {} ({})", w.was, kind_name(lang, f.kind), level(f.level));
+            let now_text = match now {
+                Some(n) => format!("{} {} ({})", w.now, kind_name(lang, n.kind), level(n.level)),
+                None => w.no_longer.to_string(),
+            };
+            let head = format!(
+                "{} — {}, {} {was}, {now_text}",
+                quoted(lang, &example(f)),
+                vendor_name(&f.vendor),
+                colon(lang, &f.label)
+            );
+            let ids = match now.and_then(|n| n.finding.as_deref()) {
+                Some(new) => format!("{} {} → {new}", w.id, f.id),
+                None => format!("{} {}", w.id, f.id),
+            };
+            let page = f.pages.keys().next().map(|url| {
+                let more = f.pages.len() - 1;
+                let more =
+                    if more > 0 { format!(" ({})", w.more.replace("{n}", &more.to_string())) } else { String::new() };
+                (url, more)
+            });
+            let _ = writeln!(text, "* {head}");
+            if let Some((url, more)) = &page {
+                let _ = writeln!(text, "  {} {url}{more}", colon(lang, w.page));
+            }
+            let _ = writeln!(text, "  {ids}\n");
+            let _ = write!(html, "<li>{}", esc(&head));
+            if let Some((url, more)) = &page {
+                let _ = write!(html, "<br>{} {}{}", esc(&colon(lang, w.page)), link(url), esc(more));
+            }
+            let _ = write!(html, "<br><small>{}</small></li>", esc(&ids));
+        }
+        html.push_str("</ul>");
+    }
+}
+
+/// A page's URL as a link when it is one a mail reader may open, escaped either way.
+fn link(url: &str) -> String {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        format!("<a href=\"{}\">{}</a>", esc(url), esc(url))
+    } else {
+        esc(url)
+    }
 }
 
 /// One quote that shows the finding (the text of its most recent sighting).
@@ -351,12 +464,7 @@ fn finding_block(lang: Lang, e: &OutboxEntry, text: &mut String, html: &mut Stri
         f.pages.len()
     );
     for url in f.pages.keys().take(PAGES_SHOWN) {
-        let link = if url.starts_with("http://") || url.starts_with("https://") {
-            format!("<a href=\"{}\">{}</a>", esc(url), esc(url))
-        } else {
-            esc(url)
-        };
-        let _ = write!(html, "<li>{link}</li>");
+        let _ = write!(html, "<li>{}</li>", link(url));
     }
     if f.pages.len() > PAGES_SHOWN {
         let _ = write!(html, "<li>{}</li>", esc(&w.more.replace("{n}", &(f.pages.len() - PAGES_SHOWN).to_string())));
@@ -374,3 +482,6 @@ fn highlight_html(context: &str, matched: &str) -> String {
         _ => esc(context),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -138,7 +138,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     }
     let failed_delivery = output.delivery.as_ref().is_some_and(|d| !d.deferred.is_empty() || !d.dead.is_empty());
     let unchecked = output.run.vendors.iter().any(|v| v.nothing_checked);
-    let news = output.run.findings_opened + output.run.findings_resolved > 0;
+    let news = output.run.findings_opened + output.run.findings_resolved + output.run.findings_reread > 0;
     // Cron mails whatever a job prints: with --quiet, only what someone must read.
     let speak = !quiet || news || unchecked || failed_delivery;
     let mut out = std::io::stdout().lock();
@@ -155,6 +155,19 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
             run.findings_resolved,
             if args.dry_run { " (dry run: nothing recorded)" } else { "" }
         )?;
+        if let Some(x) = &run.reread {
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
+            writeln!(
+                out,
+                "re-read: reading version {} → {}: {} page{} read again in full, {} finding{} changed by the new reading alone",
+                x.from.as_deref().unwrap_or("(none recorded)"),
+                x.to,
+                x.pages,
+                plural(x.pages),
+                run.findings_reread,
+                plural(run.findings_reread)
+            )?;
+        }
         if run.registry_stale {
             writeln!(
                 out,

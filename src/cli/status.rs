@@ -1,4 +1,4 @@
-//! `claimwatch status`: last runs, next scheduled run, open findings, outbox, registry.
+//! `claimwatch status`: last runs, next scheduled run, open findings, outbox, registry, reading version.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -22,6 +22,14 @@ struct Status<'a> {
     registry_sha256: &'a str,
     registry_age_days: i64,
     registry_stale: bool,
+    /// The reading version the last completed run stored, and the current config's.
+    reading_version_stored: Option<String>,
+    reading_version: String,
+    /// The next run reads every page again (the versions differ, or a store from before
+    /// versions has pages).
+    reading_changed: bool,
+    /// Pages whose claims were read with another version: fetched in full on their next visit.
+    pages_read_otherwise: usize,
     next_run: Option<DateTime<Utc>>,
     next_run_vendors: Vec<String>,
     open_findings: BTreeMap<String, usize>,
@@ -50,6 +58,8 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
     let pending = store.pending()?;
     let tick = claimwatch::daemon::next_tick(&setup, now);
     let age = (today - setup.registry.as_of).num_days();
+    let reading = setup.reading_version();
+    let (stored_reading, reading_changed) = claimwatch::run::reading_change(&store, &reading)?;
     let status = Status {
         kind_of_record: "status",
         registry_path: setup.registry.path.display().to_string(),
@@ -57,6 +67,10 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
         registry_sha256: &setup.registry.sha256,
         registry_age_days: age,
         registry_stale: age > i64::from(setup.config.max_registry_age_days),
+        pages_read_otherwise: store.pages_read_otherwise(&reading)?,
+        reading_version_stored: stored_reading,
+        reading_version: reading,
+        reading_changed,
         next_run: tick.as_ref().map(|(t, _)| *t),
         next_run_vendors: tick.as_ref().map(|(_, v)| v.iter().map(|v| v.id.clone()).collect()).unwrap_or_default(),
         open_findings: open,
@@ -85,6 +99,24 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
         },
         &status.registry_sha256[..16.min(status.registry_sha256.len())]
     )?;
+    match (&status.reading_version_stored, status.reading_changed) {
+        (Some(stored), false) => writeln!(out, "reading version: {stored}, as the last completed run stored")?,
+        (stored, true) => writeln!(
+            out,
+            "reading version: {} in the config, {} in the store: the next run reads every page again",
+            status.reading_version,
+            stored.as_deref().unwrap_or("none")
+        )?,
+        (None, false) => writeln!(out, "reading version: {} (nothing read yet)", status.reading_version)?,
+    }
+    if !status.reading_changed && status.pages_read_otherwise > 0 {
+        writeln!(
+            out,
+            "  {} page{} still read under an older version: read again in full on the next visit",
+            status.pages_read_otherwise,
+            if status.pages_read_otherwise == 1 { "" } else { "s" }
+        )?;
+    }
     match (&status.next_run, status.next_run_vendors.len()) {
         (Some(t), n) => writeln!(
             out,
@@ -145,11 +177,17 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
             .collect();
         writeln!(
             out,
-            "  {}  {secs:>7.1} s  {:<11} opened {}, resolved {}{}{}",
+            "  {}  {secs:>7.1} s  {:<11} opened {}, resolved {}{}{}{}",
             r.started.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
             format!("{:?}", r.outcome).to_lowercase(),
             r.findings_opened,
             r.findings_resolved,
+            r.reread.as_ref().map_or(String::new(), |x| format!(
+                ", re-read {} → {} ({} changed)",
+                x.from.as_deref().unwrap_or("none"),
+                x.to,
+                r.findings_reread
+            )),
             if vendors.is_empty() { String::new() } else { format!("  [{}]", vendors.join(", ")) },
             r.error.as_ref().map_or(String::new(), |e| format!("  error: {e}"))
         )?;

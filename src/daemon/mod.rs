@@ -239,6 +239,9 @@ impl RunDone {
                 findings_opened: 0,
                 findings_resolved: 0,
                 error: Some(error),
+                reading_version: None,
+                reread: None,
+                findings_reread: 0,
             },
             output: None,
             deferred: false,
@@ -310,10 +313,19 @@ impl RunJob {
         };
         state::snapshot_store(&store, &mut done);
         let r = &done.record;
+        if let Some(x) = &r.reread {
+            tracing::info!(
+                from = x.from.as_deref().unwrap_or("none"),
+                to = %x.to,
+                pages = x.pages,
+                "the reading changed: pages read again in full"
+            );
+        }
         tracing::info!(
             outcome = ?r.outcome,
             opened = r.findings_opened,
             resolved = r.findings_resolved,
+            reread = r.findings_reread,
             "run finished in {:.1} s",
             (r.ended - r.started).num_milliseconds() as f64 / 1000.0
         );

@@ -112,11 +112,21 @@ struct Sim {
     pages: Vec<PageState>,
     findings: Vec<Finding>,
     run: u32,
+    /// The reading version of the next run.
+    reading: String,
 }
 
 impl Sim {
     fn new(vendor: Vendor) -> Sim {
-        Sim { vendor, registry: registry(), recipients: recipients(), pages: vec![], findings: vec![], run: 0 }
+        Sim {
+            vendor,
+            registry: registry(),
+            recipients: recipients(),
+            pages: vec![],
+            findings: vec![],
+            run: 0,
+            reading: "r1".into(),
+        }
     }
 
     fn run(&mut self, at: &str, pages: Vec<PageRecord>) -> VendorUpdate {
@@ -129,6 +139,7 @@ impl Sim {
             at: at.parse().unwrap(),
             now,
             recipients: &self.recipients,
+            reading: &self.reading,
         };
         let update = update_vendor(&self.vendor, &report(pages), self.pages.clone(), self.findings.clone(), &ctx);
         for p in &update.pages {
@@ -318,4 +329,179 @@ fn finding_ids_are_short_stable_and_distinguish_vendor_label_kind_and_quote() {
     assert_ne!(a, finding_id("v", "hds", "assertion", "secnumcloud"));
     assert_ne!(a, finding_id("v", "secnumcloud", "adjacent", "secnumcloud"));
     assert_ne!(a, finding_id("v", "secnumcloud", "assertion", "sec num cloud"));
+}
+
+// ── Re-reading: new reading rules over the same bytes ──────────────────────────────────────
+
+/// Pages with a known body hash, each carrying `claims`.
+fn hashed(paths: &[&str], sha: &str, claims: Vec<JudgedClaim>) -> Vec<PageRecord> {
+    paths
+        .iter()
+        .map(|path| {
+            let mut p = page(path, PageStatus::Fetched, claims.clone());
+            p.content_sha256 = Some(sha.into());
+            p
+        })
+        .collect()
+}
+
+fn assertion() -> Vec<JudgedClaim> {
+    vec![claim(ClaimKind::Assertion, "Offre qualifiée SecNumCloud.")]
+}
+
+fn finding_of_kind(sim: &Sim, kind: ClaimKind) -> &Finding {
+    sim.findings.iter().find(|f| f.kind == kind).unwrap_or_else(|| panic!("no {kind} finding: {:#?}", sim.findings))
+}
+
+#[test]
+fn a_claim_no_longer_read_on_unchanged_bytes_is_resolved_as_re_read_at_once() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, hashed(&["/p0", "/p1"], "s1", assertion()));
+    sim.reading = "r2".into();
+    let u = sim.run(AT, hashed(&["/p0", "/p1"], "s1", vec![]));
+    assert_eq!((u.opened, u.resolved, u.reread, u.pages_reread), (0, 0, 1, 2));
+    let f = sim.only_finding();
+    assert_eq!(f.state, FindingState::Resolved, "at once, not after two runs");
+    assert!(f.resolution.as_deref().unwrap().starts_with("no longer read as a claim"), "{:?}", f.resolution);
+    assert!(f.resolution_fr.as_deref().unwrap().contains("la page n'a pas changé"), "{:?}", f.resolution_fr);
+    let to: Vec<&str> = u.outbox.iter().map(|e| e.recipient.as_str()).collect();
+    assert_eq!(to, vec!["all@x.example"], "like a resolution: only who wants resolutions");
+    assert_eq!(u.outbox[0].change, Change::Reread { now: None, from: Some("r1".into()), to: "r2".into() });
+    assert!(u.pages.iter().all(|p| p.reading.as_deref() == Some("r2")));
+}
+
+#[test]
+fn a_claim_gone_from_a_changed_page_keeps_the_two_run_rule_during_a_re_read() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, hashed(&["/p0"], "s1", assertion()));
+    sim.reading = "r2".into();
+    let first = sim.run(AT, hashed(&["/p0"], "s2", vec![]));
+    assert_eq!((first.reread, first.resolved, first.pages_reread), (0, 0, 1));
+    assert!(first.outbox.is_empty());
+    assert_eq!(sim.only_finding().state, FindingState::Open);
+    assert_eq!(sim.only_finding().absent_runs, 1);
+    let second = sim.run(AT, hashed(&["/p0"], "s2", vec![]));
+    assert_eq!((second.resolved, second.reread, second.pages_reread), (1, 0, 0));
+    assert!(second.outbox.iter().all(|e| matches!(e.change, Change::Resolved { .. })));
+}
+
+#[test]
+fn a_finding_also_gone_from_an_edited_page_keeps_the_two_run_rule_during_a_re_read() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, [hashed(&["/p0"], "s1", assertion()), hashed(&["/p1"], "t1", assertion())].concat());
+    sim.reading = "r2".into();
+    let u = sim.run(AT, [hashed(&["/p0"], "s1", vec![]), hashed(&["/p1"], "t2", vec![])].concat());
+    assert_eq!((u.reread, u.resolved, u.pages_reread), (0, 0, 2));
+    assert_eq!(sim.only_finding().absent_runs, 1, "the edit may be what removed it");
+}
+
+#[test]
+fn a_page_the_finding_had_already_left_does_not_stop_a_re_read_resolution() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, hashed(&["/p0", "/p1"], "s1", assertion()));
+    sim.run(
+        AT,
+        [hashed(&["/p0"], "s1", assertion()), vec![page("/p1", PageStatus::Failed(Failure::Status(404)), vec![])]]
+            .concat(),
+    );
+    assert_eq!(sim.only_finding().state, FindingState::Open);
+    sim.reading = "r2".into();
+    let gone_again = page("/p1", PageStatus::Failed(Failure::Status(404)), vec![]);
+    let u = sim.run(AT, [hashed(&["/p0"], "s1", vec![]), vec![gone_again]].concat());
+    assert_eq!((u.reread, u.resolved), (1, 0));
+    assert_eq!(sim.only_finding().state, FindingState::Resolved);
+}
+
+#[test]
+fn a_claim_read_with_another_kind_is_one_re_read_change_without_a_separate_opening() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, hashed(&["/p0", "/p1"], "s1", assertion()));
+    let old_id = sim.only_finding().id.clone();
+    sim.reading = "r2".into();
+    let adjacent = vec![claim(ClaimKind::Adjacent, "Offre qualifiée SecNumCloud.")];
+    let u = sim.run(AT, hashed(&["/p0", "/p1"], "s1", adjacent.clone()));
+    assert_eq!((u.opened, u.resolved, u.reread), (0, 0, 1));
+    let new = finding_of_kind(&sim, ClaimKind::Adjacent);
+    assert_eq!((new.state, new.level), (FindingState::Open, Level::Warning));
+    let old = sim.findings.iter().find(|f| f.id == old_id).unwrap();
+    assert_eq!(old.state, FindingState::Resolved);
+    assert!(old.resolution.as_deref().unwrap().contains("now read as adjacent (warning)"), "{:?}", old.resolution);
+    // The violation-only recipient heard of the violation, wants no resolutions and no warnings.
+    let to: Vec<&str> = u.outbox.iter().map(|e| e.recipient.as_str()).collect();
+    assert_eq!(to, vec!["all@x.example"]);
+    let e = &u.outbox[0];
+    assert_eq!(e.finding.id, old_id, "the entry keeps the old finding");
+    match &e.change {
+        Change::Reread { now: Some(now), from, to } => {
+            assert_eq!((now.kind, now.level), (ClaimKind::Adjacent, Level::Warning));
+            assert_eq!(now.finding.as_deref(), Some(new.id.as_str()));
+            assert_eq!((from.as_deref(), to.as_str()), (Some("r1"), "r2"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let after = sim.run(AT, hashed(&["/p0", "/p1"], "s1", adjacent));
+    assert!(after.outbox.is_empty() && after.opened + after.resolved + after.reread == 0, "nothing twice");
+}
+
+#[test]
+fn a_claim_now_read_as_a_mention_resolves_its_finding_as_re_read() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, hashed(&["/p0"], "s1", assertion()));
+    sim.reading = "r2".into();
+    let u = sim.run(AT, hashed(&["/p0"], "s1", vec![claim(ClaimKind::Mention, "Offre qualifiée SecNumCloud.")]));
+    assert_eq!((u.opened, u.resolved, u.reread), (0, 0, 1));
+    assert_eq!(sim.only_finding().state, FindingState::Resolved, "a mention opens no finding");
+    match &u.outbox[0].change {
+        Change::Reread { now: Some(now), .. } => {
+            assert_eq!((now.kind, now.level, now.finding.as_deref()), (ClaimKind::Mention, Level::Ok, None));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn with_the_reading_unchanged_the_ordinary_lifecycle_applies() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, hashed(&["/p0"], "s1", assertion()));
+    let u = sim.run(AT, hashed(&["/p0"], "s1", vec![]));
+    assert_eq!((u.reread, u.resolved, u.pages_reread), (0, 0, 0));
+    assert_eq!(sim.only_finding().absent_runs, 1, "absent once: still open");
+    let adjacent = vec![claim(ClaimKind::Adjacent, "Offre qualifiée SecNumCloud.")];
+    let kind = sim.run(AT, hashed(&["/p0"], "s1", adjacent));
+    assert_eq!((kind.opened, kind.resolved, kind.reread), (1, 1, 0), "an opening and a resolution");
+}
+
+#[test]
+fn an_acknowledged_finding_read_with_another_kind_stays_acknowledged_and_silent() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, hashed(&["/p0"], "s1", assertion()));
+    let ack = Ack { reason: "reviewed".into(), by: "tester".into(), at: Utc::now(), until: None };
+    sim.findings[0].ack = Some(ack.clone());
+    sim.reading = "r2".into();
+    let u = sim.run(AT, hashed(&["/p0"], "s1", vec![claim(ClaimKind::Adjacent, "Offre qualifiée SecNumCloud.")]));
+    assert_eq!(u.reread, 1);
+    assert!(u.outbox.is_empty(), "{:?}", u.outbox);
+    assert_eq!(finding_of_kind(&sim, ClaimKind::Assertion).ack, Some(ack.clone()));
+    assert_eq!(finding_of_kind(&sim, ClaimKind::Adjacent).ack, Some(ack), "the new kind inherits the review");
+}
+
+#[test]
+fn a_finding_only_the_new_reading_sees_is_opened_normally() {
+    let mut sim = Sim::new(vendor(None));
+    sim.run(AT, hashed(&["/p0"], "s1", vec![claim(ClaimKind::Mention, "Offre qualifiée SecNumCloud.")]));
+    sim.reading = "r2".into();
+    let u = sim.run(AT, hashed(&["/p0"], "s1", assertion()));
+    assert_eq!((u.opened, u.reread), (1, 0));
+    assert!(u.outbox.iter().all(|e| e.change == Change::Opened));
+    assert_eq!(u.outbox.len(), 2);
+}
+
+#[test]
+fn a_registry_change_during_a_re_read_is_still_announced_as_the_registry_s() {
+    let mut sim = Sim::new(vendor(Some("Qualifié SA")));
+    sim.run("2024-01-01", hashed(&["/p0"], "s1", assertion()));
+    sim.reading = "r2".into();
+    let u = sim.run("2024-07-01", hashed(&["/p0"], "s1", assertion()));
+    assert_eq!((u.resolved, u.reread), (1, 0));
+    assert!(matches!(&u.outbox[0].change, Change::Resolved { why, .. } if why.starts_with("now judged acceptable")));
 }

@@ -1,4 +1,4 @@
-//! The store: a small typed API over sled (pages, findings, outbox, dead letters, runs); the rest of the code never sees sled.
+//! The store: a small typed API over sled (pages, findings, outbox, dead letters, runs, the reading version); the rest of the code never sees sled.
 //!
 //! sled lets one process at a time hold a database: opening waits a few seconds for another
 //! claimwatch to finish, then says the store is busy. A run writes each vendor's page states,
@@ -17,7 +17,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use records::Stored;
 pub use records::{
-    Ack, Change, DeadLetter, Finding, FindingState, OutboxEntry, PageState, RunOutcome, RunRecord, Sighting, VendorRun,
+    Ack, Change, DeadLetter, Finding, FindingState, NowRead, OutboxEntry, PageState, ReadingMeta, Reread, RunOutcome,
+    RunRecord, Sighting, VendorRun,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +58,9 @@ pub struct RunWrite {
     /// Entries without ids yet: the store gives them ordered ones.
     pub outbox: Vec<OutboxEntry>,
     pub run: Option<RunRecord>,
+    /// The reading version of a completed run, written with its run record: a crash before it
+    /// leaves the old version, and the next run reads again what is left to read.
+    pub reading: Option<ReadingMeta>,
 }
 
 pub struct Store {
@@ -67,7 +71,10 @@ pub struct Store {
     outbox: sled::Tree,
     dead: sled::Tree,
     runs: sled::Tree,
+    meta: sled::Tree,
 }
+
+const READING_KEY: &[u8] = b"reading";
 
 /// sled's page cache. Its default (1 GiB) would let a daemon's memory grow with its store; a run
 /// reads each vendor's keys in turn, twice, so a small cache is enough (in the load bench, 4 MB
@@ -117,6 +124,7 @@ impl Store {
             outbox: db.open_tree("outbox")?,
             dead: db.open_tree("dead_letters")?,
             runs: db.open_tree("runs")?,
+            meta: db.open_tree("meta")?,
             db,
         })
     }
@@ -178,19 +186,47 @@ impl Store {
         Self::all(&self.runs, "runs", b"")
     }
 
+    /// Whether any page was ever stored (a store without a reading version but with pages
+    /// predates reading versions: its claims were read by older rules).
+    pub fn has_pages(&self) -> Result<bool, StoreError> {
+        Ok(self.pages.first()?.is_some())
+    }
+
+    /// The reading version the last completed run stored.
+    pub fn reading(&self) -> Result<Option<ReadingMeta>, StoreError> {
+        self.meta.get(READING_KEY)?.map(|v| decode("meta", READING_KEY, &v)).transpose()
+    }
+
+    /// How many stored pages were read with a version other than `version` (they are fetched in
+    /// full on their next visit). Only that field is decoded, not the pages' claims.
+    pub fn pages_read_otherwise(&self, version: &str) -> Result<usize, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct ReadingOnly {
+            #[serde(default)]
+            reading: Option<String>,
+        }
+        let mut n = 0;
+        for p in Self::each::<ReadingOnly>(&self.pages, "pages", b"") {
+            if p?.reading.as_deref() != Some(version) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// A fresh, increasing id (for runs).
     pub fn next_id(&self) -> Result<u64, StoreError> {
         Ok(self.db.generate_id()?)
     }
 
-    /// Writes page states, finding changes, outbox entries and the run record in one transaction,
-    /// then flushes: either all of it is on disk, or none.
+    /// Writes page states, finding changes, outbox entries, the run record and the reading
+    /// version in one transaction, then flushes: either all of it is on disk, or none.
     ///
     /// A transaction's memory is held until it ends (sled copies a node per insert and frees the
     /// old copies only then), which is why a run commits vendor by vendor, not all at once.
     pub fn commit(&self, write: &RunWrite) -> Result<Vec<OutboxEntry>, StoreError> {
-        let committed = (&self.pages, &self.findings, &self.outbox, &self.runs).transaction(
-            |(pages, findings, outbox, runs)| {
+        let committed = (&self.pages, &self.findings, &self.outbox, &self.runs, &self.meta).transaction(
+            |(pages, findings, outbox, runs, meta)| {
                 for p in &write.pages {
                     pages.insert(page_key(&p.vendor, &p.url), encode(p))?;
                 }
@@ -208,6 +244,9 @@ impl Store {
                 }
                 if let Some(r) = &write.run {
                     runs.insert(r.id.as_bytes(), encode(r))?;
+                }
+                if let Some(m) = &write.reading {
+                    meta.insert(READING_KEY, encode(m))?;
                 }
                 Ok::<_, ConflictableTransactionError<StoreError>>(entries)
             },

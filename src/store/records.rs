@@ -30,6 +30,10 @@ pub struct PageState {
     /// The archived copy of the last fetch, when it was archived.
     #[serde(default)]
     pub evidence: Option<EvidenceRef>,
+    /// The reading version (`Setup::reading_version`) its claims were read with; `None` for
+    /// pages stored before versions were. A page read with another version is fetched in full.
+    #[serde(default)]
+    pub reading: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +118,33 @@ pub enum Change {
         #[serde(default)]
         why_fr: String,
     },
+    /// New reading rules, not the page, changed the finding: the page's body was the same bytes.
+    /// The entry's finding is the old one, resolved by this change.
+    Reread {
+        /// How its claim is read now; `None`: no longer read as a claim at all.
+        #[serde(default)]
+        now: Option<NowRead>,
+        /// The reading versions before and after.
+        #[serde(default)]
+        from: Option<String>,
+        #[serde(default)]
+        to: String,
+    },
+}
+
+/// How a re-read claim is read under the new rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NowRead {
+    pub kind: ClaimKind,
+    pub level: Level,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub reason_fr: String,
+    /// The finding it now belongs to, when it needs attention (opened without an alert of its
+    /// own: the re-read entry announces it).
+    #[serde(default)]
+    pub finding: Option<String>,
 }
 
 /// One thing one recipient must hear of, written with the finding change it reports.
@@ -176,6 +207,33 @@ pub struct RunRecord {
     pub findings_opened: usize,
     pub findings_resolved: usize,
     pub error: Option<String>,
+    /// The reading version the run read pages with.
+    #[serde(default)]
+    pub reading_version: Option<String>,
+    /// Set when the run read pages again because the reading changed.
+    #[serde(default)]
+    pub reread: Option<Reread>,
+    /// Findings changed by the re-reading alone (counted in neither opened nor resolved).
+    #[serde(default)]
+    pub findings_reread: usize,
+}
+
+/// A run that read pages again under a new reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reread {
+    /// The version stored by the last completed run (`None`: none was).
+    pub from: Option<String>,
+    pub to: String,
+    /// Pages fetched in full because their claims had been read with another version.
+    pub pages: usize,
+}
+
+/// The reading version of the last completed run, kept beside the runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingMeta {
+    pub version: String,
+    pub run: String,
+    pub at: DateTime<Utc>,
 }
 
 /// The versioned envelope of every stored value. A new format adds a variant and a migration

@@ -60,6 +60,7 @@ fn page(url: &str) -> PageState {
         content_sha256: None,
         claims: vec![],
         evidence: None,
+        reading: None,
     }
 }
 
@@ -75,6 +76,7 @@ fn a_run_is_committed_whole_and_survives_reopening() {
             findings: vec![f.clone()],
             outbox: vec![entry("b@x.example", &f), entry("a@x.example", &f), entry("a@x.example", &f)],
             run: None,
+            reading: None,
         };
         let recorded = store.commit(&write).unwrap();
         assert_eq!(recorded.len(), 3);
@@ -139,4 +141,56 @@ fn a_corrupt_record_is_named_not_ignored() {
     store.findings.insert(b"bad", b"{not json".as_slice()).unwrap();
     let err = store.findings().unwrap_err().to_string();
     assert!(err.contains("corrupt findings record \"bad\""), "{err}");
+}
+
+#[test]
+fn the_reading_version_is_written_only_with_a_write_that_carries_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db"), Duration::from_secs(1)).unwrap();
+    assert_eq!(store.reading().unwrap(), None);
+    assert!(!store.has_pages().unwrap());
+    let mut read = page("https://v.example/a");
+    read.reading = Some("new".into());
+    store.commit(&RunWrite { pages: vec![page("https://v.example/b"), read], ..Default::default() }).unwrap();
+    assert!(store.has_pages().unwrap());
+    assert_eq!(store.reading().unwrap(), None, "a vendor's write leaves the version alone");
+    assert_eq!(store.pages_read_otherwise("new").unwrap(), 1, "the page without a version counts");
+    let meta = ReadingMeta { version: "new".into(), run: "r1".into(), at: Utc::now() };
+    store.commit(&RunWrite { reading: Some(meta.clone()), ..Default::default() }).unwrap();
+    assert_eq!(store.reading().unwrap(), Some(meta));
+}
+
+#[test]
+fn records_written_before_reading_versions_still_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db"), Duration::from_secs(1)).unwrap();
+    // As an older claimwatch wrote them: no `reading` on the page, a change of the old kinds.
+    let old_page = r#"{"V1":{"vendor":"v","url":"https://v.example/a","last_fetch":"2026-11-28T10:00:00Z","status":"fetched","http_status":200,"etag":null,"last_modified":null,"content_sha256":null,"claims":[]}}"#;
+    store.pages.insert(page_key("v", "https://v.example/a"), old_page.as_bytes()).unwrap();
+    let mut old_entry = serde_json::to_value(Stored::V1(entry("a@x.example", &finding("dddd")))).unwrap();
+    old_entry["V1"]["change"] = serde_json::json!({"change": "resolved", "why": "gone"});
+    store.outbox.insert(b"a\0x", serde_json::to_vec(&old_entry).unwrap()).unwrap();
+    assert_eq!(store.pages_of("v").unwrap()[0].reading, None);
+    let pending = store.pending().unwrap();
+    assert_eq!(pending[0].change, Change::Resolved { why: "gone".into(), why_fr: String::new() });
+}
+
+#[test]
+fn a_reread_change_round_trips_through_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db"), Duration::from_secs(1)).unwrap();
+    let mut e = entry("a@x.example", &finding("eeee"));
+    e.change = Change::Reread {
+        now: Some(NowRead {
+            kind: ClaimKind::InProgress,
+            level: Level::Warning,
+            reason: "r".into(),
+            reason_fr: "m".into(),
+            finding: Some("ffff".into()),
+        }),
+        from: Some("old".into()),
+        to: "new".into(),
+    };
+    store.commit(&RunWrite { outbox: vec![e.clone()], ..Default::default() }).unwrap();
+    assert_eq!(store.pending().unwrap()[0].change, e.change);
 }

@@ -3,6 +3,7 @@
 
 pub mod crash;
 pub mod hostile;
+pub mod mail;
 pub mod server;
 
 use std::path::{Path, PathBuf};
