@@ -216,7 +216,14 @@ pub fn is_reading_time(line: &str) -> bool {
 /// Whether a class or id names a byline or an author block.
 pub fn is_byline_class(value: &str) -> bool {
     value.split_ascii_whitespace().any(|t| {
-        let t = t.to_ascii_lowercase();
+        // Class names are mostly lower case already: lower only those that are not.
+        let lower;
+        let t = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = t.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            t
+        };
         t.contains("byline") || t == "author" || t.ends_with("-author") || t.starts_with("author-") || t == "auteur"
     })
 }

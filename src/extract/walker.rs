@@ -83,6 +83,49 @@ fn block_of(name: &str) -> Option<Block> {
     }
 }
 
+/// The attributes the walk reads, found in one pass over the element's attributes:
+/// `Element::attr` interns its argument and searches the list again on every call.
+#[derive(Default)]
+struct Attrs<'a> {
+    role: Option<&'a str>,
+    rel: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    class: Option<&'a str>,
+    id: Option<&'a str>,
+    href: Option<&'a str>,
+    alt: Option<&'a str>,
+    title: Option<&'a str>,
+    aria_label: Option<&'a str>,
+}
+
+impl<'a> Attrs<'a> {
+    fn of(el: &'a scraper::node::Element) -> Self {
+        let mut a = Attrs::default();
+        for (k, v) in el.attrs() {
+            match k {
+                "role" => a.role = Some(v),
+                "rel" => a.rel = Some(v),
+                "itemprop" => a.itemprop = Some(v),
+                "class" => a.class = Some(v),
+                "id" => a.id = Some(v),
+                "href" => a.href = Some(v),
+                "alt" => a.alt = Some(v),
+                "title" => a.title = Some(v),
+                "aria-label" => a.aria_label = Some(v),
+                _ => {}
+            }
+        }
+        a
+    }
+
+    /// The element marks a byline: `rel=author`, `itemprop=author`, an author or byline class.
+    fn byline(&self) -> bool {
+        self.rel.is_some_and(|r| r.split_ascii_whitespace().any(|t| t.eq_ignore_ascii_case("author")))
+            || self.itemprop.is_some_and(|p| p.eq_ignore_ascii_case("author"))
+            || self.class.is_some_and(is_byline_class)
+    }
+}
+
 /// What the walk found besides body text.
 #[derive(Default)]
 pub(super) struct Walker {
@@ -180,7 +223,7 @@ impl Walker {
                 self.script(el);
             }
             if self.in_head {
-                self.attributes(el, name);
+                self.attributes(el, name, &Attrs::of(el));
             }
             return;
         }
@@ -195,13 +238,14 @@ impl Walker {
                 self.capture = Some((Capture::NoScript, String::new()));
             }
             if self.in_head {
-                self.attributes(el, name);
+                self.attributes(el, name, &Attrs::of(el));
             }
             return;
         }
         let mut frame = Frame::default();
+        let attrs = Attrs::of(el);
         let inside_main = self.regions.contains(&Region::Main);
-        if let Some(region) = Region::of_element(name, el.attr("role"), inside_main) {
+        if let Some(region) = Region::of_element(name, attrs.role, inside_main) {
             self.regions.push(region);
             self.body.open_span(Block::Region(region));
             frame.opened_region = true;
@@ -216,7 +260,7 @@ impl Walker {
                 }
             }
             "a" => {
-                if let Some(href) = el.attr("href") {
+                if let Some(href) = attrs.href {
                     self.body.open_link(href.to_string());
                     frame.opened_link = true;
                 }
@@ -231,14 +275,11 @@ impl Walker {
                 self.row_head_pending = true;
             }
         }
-        if el.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|t| t.eq_ignore_ascii_case("author")))
-            || el.attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("author"))
-            || el.attr("class").is_some_and(is_byline_class)
-        {
+        if attrs.byline() {
             self.signal("byline");
         }
         self.frames.push(frame);
-        self.attributes(el, name);
+        self.attributes(el, name, &attrs);
     }
 
     fn close(&mut self, el: &scraper::node::Element) {
@@ -356,7 +397,7 @@ impl Walker {
         }
     }
 
-    fn attributes(&mut self, el: &scraper::node::Element, name: &str) {
+    fn attributes(&mut self, el: &scraper::node::Element, name: &str, attrs: &Attrs<'_>) {
         match name {
             "meta" => {
                 let key = el.attr("name").or_else(|| el.attr("property")).unwrap_or("");
@@ -387,7 +428,7 @@ impl Walker {
                 }
             }
             "a" | "area" => {
-                if let Some(href) = el.attr("href") {
+                if let Some(href) = attrs.href {
                     self.hrefs.push(href.to_string());
                 }
             }
@@ -395,18 +436,18 @@ impl Walker {
             "app-root" => self.app_shell_hint = true,
             _ => {}
         }
-        if let Some(id) = el.attr("id")
+        if let Some(id) = attrs.id
             && matches!(id, "root" | "app" | "__next" | "__nuxt" | "___gatsby" | "q-app" | "svelte")
         {
             self.app_shell_hint = true;
         }
         if matches!(name, "img" | "area" | "input")
-            && let Some(alt) = el.attr("alt")
+            && let Some(alt) = attrs.alt
         {
             self.push_attr(Location::Alt, &format!("{name}[alt]"), alt);
         }
-        for attr in ["title", "aria-label"] {
-            if let Some(v) = el.attr(attr) {
+        for (attr, value) in [("title", attrs.title), ("aria-label", attrs.aria_label)] {
+            if let Some(v) = value {
                 self.push_attr(Location::Attribute, &format!("{name}[{attr}]"), v);
             }
         }
