@@ -215,6 +215,11 @@ pub fn is_reading_time(line: &str) -> bool {
 
 /// Whether a class or id names a byline or an author block.
 pub fn is_byline_class(value: &str) -> bool {
+    // Nearly no class list names an author: rule them out with one scan of the whole value.
+    let has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
+    if !has_upper && !value.contains("author") && !value.contains("byline") && !value.contains("auteur") {
+        return false;
+    }
     value.split_ascii_whitespace().any(|t| {
         // Class names are mostly lower case already: lower only those that are not.
         let lower;
