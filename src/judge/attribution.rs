@@ -174,8 +174,10 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
     // the vendor's own brands or products (« Dedicated PoD est qualifié… » on its own site).
     let known_other =
         c.organisations.iter().any(|o| o.known && !o.authority && o.role != Role::Speaker && !names.matches(&o.name));
-    let unknown_is_own =
-        |n: &str| !c.article && !known_other && c.organisations.iter().any(|o| o.name == n && !o.known);
+    // A speaker's name is a person's as often as a company's: it is never taken as a brand.
+    let unknown_is_own = |n: &str| {
+        !c.article && !known_other && c.organisations.iter().any(|o| o.name == n && !o.known && o.role != Role::Speaker)
+    };
     let is_vendor = |n: &str| names.matches(n) || unknown_is_own(n);
 
     // Someone else's words: who speaks decides.
@@ -241,8 +243,11 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
         Some(Speech::Hypothetical) => return mention(Subject::Generic, None, Demotion::Hypothetical),
         Some(Speech::Question) => return mention(Subject::Generic, None, Demotion::Question),
         Some(Speech::Normative) => return mention(Subject::Generic, None, Demotion::Normative),
-        // « conforme aux exigences X » borrows through the topic: the wording decided adjacent.
-        Some(Speech::Topic) if kind != ClaimKind::Adjacent => return mention(Subject::Generic, None, Demotion::Topic),
+        // « conforme aux exigences X » borrows through the topic: the wording decided adjacent; but
+        // « la doctrine repose sur la qualification X » leans on the scheme itself, not an offer.
+        Some(Speech::Topic) if kind != ClaimKind::Adjacent || c.borrowing => {
+            return mention(Subject::Generic, None, Demotion::Topic);
+        }
         _ => {}
     }
     // The site's frame speaks for the site on every page.

@@ -210,6 +210,13 @@ impl Reader<'_, '_> {
                 }
                 let start = if np_start > cs { cs } else { np_start };
                 let w = self.classify(start, np_end);
+                // « Déjà certifiée HDS, l'offre X de Scaleway est… »: a fronted participle phrase
+                // is about the subject after its comma.
+                if matches!(w, Who::Nobody | Who::Definite { .. })
+                    && let Some(after) = self.subject_after_comma(np_end)
+                {
+                    return after;
+                }
                 // « Une plateforme SecNumCloud Ready. »: an indefinite phrase with no predicate is
                 // a description of the page's offer (a tagline), not a statement about a kind.
                 let predicate = np_end < self.toks.len() && self.is_verb_at(np_end);
@@ -218,6 +225,28 @@ impl Reader<'_, '_> {
                     w => w,
                 }
             }
+        }
+    }
+
+    /// The subject of the clause after the comma that ends a fronted phrase, if it names someone.
+    fn subject_after_comma(&self, from: usize) -> Option<Who> {
+        let mut i = from;
+        let mut depth = 0usize;
+        while i < self.toks.len() {
+            match self.toks[i].punct {
+                Some('(') => depth += 1,
+                Some(')') => depth = depth.saturating_sub(1),
+                Some(',') if depth == 0 => break,
+                Some('.' | ';' | ':' | '?' | '!') if depth == 0 => return None,
+                _ => {}
+            }
+            i += 1;
+        }
+        let start = i + 1;
+        let verb = (start..self.toks.len()).find(|&k| self.is_verb_at(k))?;
+        match self.classify(start, verb) {
+            w @ (Who::FirstPerson | Who::Org(..) | Who::Pronoun) => Some(w),
+            _ => None,
         }
     }
 
@@ -432,10 +461,10 @@ impl Reader<'_, '_> {
             if t.is_punct(',') && i + 1 < self.ls && !self.is_verb_at(i + 1) {
                 continue;
             }
-            if t.punct.is_some_and(|p| p != '"')
-                || self.is_verb_at(i)
-                || (is(lx::PREPOSITIONS, w) && !matches!(w, "de" | "d'" | "of"))
-            {
+            // « certifiée ISO 27001 et compatible HDS »: a coordination stays in the phrase.
+            let inside =
+                matches!(w, "de" | "d'" | "of" | "et" | "and" | "ou" | "or") || w.chars().all(|c| c.is_ascii_digit());
+            if t.punct.is_some_and(|p| p != '"') || self.is_verb_at(i) || (is(lx::PREPOSITIONS, w) && !inside) {
                 return None;
             }
         }
