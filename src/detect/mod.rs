@@ -2,6 +2,7 @@
 
 pub mod cues;
 mod lexicon;
+mod place;
 pub mod tokens;
 
 use std::ops::Range;
@@ -12,10 +13,11 @@ use serde::{Deserialize, Serialize};
 
 pub use cues::{Address, Cues, Display, Generic, Named, Place, Role, Speech};
 
-use crate::extract::{Block, Location, Normalized, Segment, normalize, normalize_with_map};
+use crate::extract::{Location, Segment, normalize};
 use crate::gazetteer::Gazetteer;
 use crate::judge::Subject;
 use crate::patterns::{ClaimKind, Label, PatternSet, Surroundings};
+use place::{Lines, in_address};
 
 /// The version of the detector's own reading (word lists, cue rules): part of the reading
 /// version, with the pattern files and the gazetteer. Raise it when a change of this code may
@@ -107,68 +109,73 @@ pub fn detect_segment(segment: &Segment, reading: &Reading<'_>, out: &mut Vec<Cl
         return;
     }
     let lines = Lines::new(&segment.text, &folded);
-    // Where each label was found, to look for its anaphors afterwards: (sentence, end of the
-    // occurrence, label).
-    let mut found: Vec<(Range<usize>, usize, &Label)> = Vec::new();
+    let mut found: Vec<Occurrence<'_>> = Vec::new();
     for label in &patterns.labels {
         for m in label.finder.find_iter(&folded) {
             if in_address(&folded, m.range()) {
                 continue;
             }
             let sentence = sentence_bounds(&folded, m.range());
-            found.push((sentence.clone(), m.end(), label));
             let before = folded[sentence.start..m.start()].trim_end_matches(is_context_edge).to_string();
-            let occurrence = Occurrence { folded: m.range(), sentence, before, anaphor: false };
-            out.push(claim_at(segment, &folded, &lines, reading, label, occurrence, m.as_str()));
+            found.push(Occurrence::new(&lines, label, m.range(), sentence, before, false));
         }
     }
     if segment.location == Location::Text {
-        anaphors(segment, &folded, &lines, reading, &found, out);
+        let more = anaphors(&folded, &lines, reading, &found);
+        found.extend(more);
+    }
+    let ranges: Vec<Range<usize>> = found.iter().map(|o| o.original.clone()).collect();
+    let previous: Vec<Option<&str>> = found
+        .iter()
+        .map(|o| {
+            previous_sentence(&folded, o.sentence.start).map(|p| {
+                let m = lines.map(p.clone());
+                &segment.text[m.original(p)]
+            })
+        })
+        .collect();
+    let places = place::places(segment, &lines, &ranges, previous, reading.article);
+    for (o, place) in found.into_iter().zip(places) {
+        out.push(claim_at(segment, &folded, reading, o, &place));
     }
 }
 
-/// Whether an occurrence is part of a web address written out in the text
-/// (`…/secnumcloud-qualified/`, `www.secnumcloud.example`): nobody reads that as a claim.
-fn in_address(folded: &str, m: Range<usize>) -> bool {
-    let start = folded[..m.start].rfind(|c: char| c.is_whitespace() || c == '(' || c == '"').map_or(0, |i| i + 1);
-    let end =
-        folded[m.end..].find(|c: char| c.is_whitespace() || c == ')' || c == '"').map_or(folded.len(), |i| m.end + i);
-    let word = &folded[start..end];
-    word.contains("://")
-        || word.starts_with("www.")
-        || (word.contains('/') && word.contains('.') && word.len() > m.len() + 8)
-}
-
-/// One occurrence to classify: where it is in the folded text, and what the rules see before it.
-struct Occurrence {
+/// One occurrence to classify: where it is in the folded text and on the page, and what the
+/// rules see before it.
+struct Occurrence<'l> {
+    label: &'l Label,
     folded: Range<usize>,
     sentence: Range<usize>,
+    original: Range<usize>,
+    original_sentence: Range<usize>,
     before: String,
     anaphor: bool,
 }
 
-fn claim_at(
-    segment: &Segment,
-    folded: &str,
-    lines: &Lines<'_>,
-    reading: &Reading<'_>,
-    label: &Label,
-    o: Occurrence,
-    occurrence_text: &str,
-) -> Claim {
-    // The map back to the page is built only for the lines of this sentence.
-    let local = lines.map(o.sentence.clone());
-    let original = local.original(o.folded.clone());
-    let original_sentence = local.original(o.sentence.clone());
-    let previous = previous_sentence(folded, o.sentence.start).map(|p| {
-        let m = lines.map(p.clone());
-        &segment.text[m.original(p)]
-    });
-    let sentence_text = &segment.text[original_sentence.clone()];
-    let place = place_of(segment, &original, previous, reading.article);
-    let label_in_sentence = original.start - original_sentence.start..original.end - original_sentence.start;
-    let mut cues = cues::read(sentence_text, label_in_sentence, &place, reading.gazetteer);
+impl<'l> Occurrence<'l> {
+    fn new(
+        lines: &Lines<'_>,
+        label: &'l Label,
+        folded: Range<usize>,
+        sentence: Range<usize>,
+        before: String,
+        anaphor: bool,
+    ) -> Self {
+        // The map back to the page is built only for the lines of this sentence.
+        let local = lines.map(sentence.clone());
+        let original = local.original(folded.clone());
+        let original_sentence = local.original(sentence.clone());
+        Occurrence { label, folded, sentence, original, original_sentence, before, anaphor }
+    }
+}
+
+fn claim_at(segment: &Segment, folded: &str, reading: &Reading<'_>, o: Occurrence<'_>, place: &Place<'_>) -> Claim {
+    let original = o.original.clone();
+    let sentence_text = &segment.text[o.original_sentence.clone()];
+    let label_in_sentence = original.start - o.original_sentence.start..original.end - o.original_sentence.start;
+    let mut cues = cues::read(sentence_text, label_in_sentence, place, reading.gazetteer);
     cues.anaphor = o.anaphor;
+    let occurrence_text = &folded[o.folded.clone()];
     let surroundings = Surroundings {
         before: &o.before,
         after: folded[o.folded.end..o.sentence.end].trim_start_matches(is_context_edge),
@@ -177,10 +184,10 @@ fn claim_at(
         link: segment.link_at(&original),
         cues: &cues,
     };
-    let (kind, rule) = label.classify(occurrence_text, &surroundings);
+    let (kind, rule) = o.label.classify(occurrence_text, &surroundings);
     Claim {
-        label: label.id.clone(),
-        scheme: label.scheme.clone(),
+        label: o.label.id.clone(),
+        scheme: o.label.scheme.clone(),
         kind,
         matched: segment.text[original].to_string(),
         folded: occurrence_text.replace('\n', " "),
@@ -193,52 +200,6 @@ fn claim_at(
         subject_name: None,
         demoted: None,
     }
-}
-
-/// Where the occurrence at `original` (a range of the segment's text) stands on the page.
-fn place_of<'s>(segment: &'s Segment, original: &Range<usize>, previous: Option<&'s str>, article: bool) -> Place<'s> {
-    let text = &segment.text;
-    let line_start = text[..original.start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[original.end..].find('\n').map_or(text.len(), |i| original.end + i);
-    let row = segment.span_at(original, |b| b == Block::Row);
-    let row_head = row.and_then(|row| {
-        let head = segment
-            .spans
-            .iter()
-            .find(|s| s.block == Block::RowHead && s.range.start >= row.range.start && s.range.end <= row.range.end)?;
-        let inside = head.range.start <= original.start && original.end <= head.range.end;
-        (!inside).then(|| &text[head.range.clone()])
-    });
-    Place {
-        location: segment.location,
-        region: segment.region_at(original),
-        article,
-        heading: segment.span_at(original, |b| b == Block::Heading).is_some(),
-        list_item: segment.span_at(original, |b| b == Block::ListItem).is_some(),
-        term: segment.span_at(original, |b| b == Block::Term).is_some(),
-        quote_block: segment.span_at(original, |b| b == Block::Quote).is_some(),
-        row_head,
-        line: &text[line_start..line_end],
-        previous,
-        certification_neighbours: certification_neighbours(text, line_start, line_end),
-    }
-}
-
-/// Names of certifications and standards, as short lines of a list name them.
-fn certification_line() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r"(?i)^\W{0,3}(?:iso(?:/iec)?\s*\d{4,5}|soc\s*[123]|pci[\s-]*dss|c5|hds|secnumcloud|cispe|eucs|tisax|ens|gaia-x|csa\s+star|hipaa|fedramp|iso\s*9001|hébergeur de données de santé|certifications?|qualifications?|labels?|conformité|compliance)\b")
-            .expect("certification regex")
-    })
-}
-
-/// Whether one of the two lines before or after the line `start..end` of `text` is a short line
-/// naming a certification: the line is then an item of a certifications list.
-fn certification_neighbours(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start.saturating_sub(1)].rsplit('\n').take(2);
-    let after = text.get(end + 1..).unwrap_or("").split('\n').take(2);
-    before.chain(after).any(|l| l.len() <= 60 && certification_line().is_match(l.trim()))
 }
 
 /// The folded range of the sentence that ends right before `start`, if any.
@@ -255,26 +216,27 @@ fn previous_sentence(folded: &str, start: usize) -> Option<Range<usize>> {
     (r.end > r.start).then_some(r)
 }
 
-/// Claims of the anaphors (« cette qualification ») found after an occurrence of a label, in the
-/// rest of its sentence and in the few sentences after it where no label is named again: each
-/// is a claim of that label, quoted as the anaphor, in its own sentence.
-fn anaphors(
-    segment: &Segment,
+/// The anaphors (« cette qualification ») found after an occurrence of a label, in the rest of
+/// its sentence and in the few sentences after it where no label is named again: each is an
+/// occurrence of that label, quoted as the anaphor, in its own sentence.
+fn anaphors<'l>(
     folded: &str,
     lines: &Lines<'_>,
     reading: &Reading<'_>,
-    found: &[(Range<usize>, usize, &Label)],
-    out: &mut Vec<Claim>,
-) {
+    found: &[Occurrence<'l>],
+) -> Vec<Occurrence<'l>> {
+    let mut out = Vec::new();
     let mut taken: Vec<usize> = Vec::new();
-    let mut by_position: Vec<&(Range<usize>, usize, &Label)> = found.iter().collect();
-    by_position.sort_by_key(|(_, end, _)| *end);
-    for (i, (sentence, end, label)) in by_position.iter().enumerate() {
+    let mut by_position: Vec<&Occurrence<'l>> = found.iter().collect();
+    by_position.sort_by_key(|o| o.folded.end);
+    for (i, o) in by_position.iter().enumerate() {
+        let (sentence, end) = (&o.sentence, o.folded.end);
         // The rest of the occurrence's own sentence, when no other occurrence follows in it.
-        let later_here = by_position.get(i + 1).is_some_and(|(s, e, _)| s.start == sentence.start && *e > *end);
+        let later_here =
+            by_position.get(i + 1).is_some_and(|n| n.sentence.start == sentence.start && n.folded.end > end);
         let mut scopes: Vec<(Range<usize>, usize)> = Vec::new();
         if !later_here {
-            scopes.push((sentence.clone(), *end));
+            scopes.push((sentence.clone(), end));
         }
         let mut next_start = sentence.end;
         for _ in 0..ANAPHOR_REACH {
@@ -290,7 +252,7 @@ fn anaphors(
                 break;
             }
             // A later occurrence takes over from here.
-            let later = by_position.get(i + 1).is_some_and(|(o, _, _)| o.start < next.end);
+            let later = by_position.get(i + 1).is_some_and(|n| n.sentence.start < next.end);
             if later || reading.patterns.may_occur(&folded[next.clone()]) {
                 break;
             }
@@ -307,62 +269,10 @@ fn anaphors(
             taken.push(at.start);
             let noun = c.name("noun").map_or("", |n| n.as_str());
             let before = format!("{} {noun}", folded[scope.start..at.start].trim_end_matches(is_context_edge));
-            let o = Occurrence {
-                folded: at.clone(),
-                sentence: scope.clone(),
-                before: before.trim().to_string(),
-                anaphor: true,
-            };
-            out.push(claim_at(segment, folded, lines, reading, label, o, &folded[at]));
+            out.push(Occurrence::new(lines, o.label, at, scope, before.trim().to_string(), true));
         }
     }
-}
-
-/// Line starts of a text and of its folding, which keeps every line break: line `k` of one is
-/// line `k` of the other.
-struct Lines<'a> {
-    original: &'a str,
-    folded: &'a str,
-    original_starts: Vec<usize>,
-    folded_starts: Vec<usize>,
-}
-
-/// The map of a few whole lines, and where they start in both texts.
-struct LocalMap {
-    map: Normalized,
-    original_start: usize,
-    folded_start: usize,
-}
-
-impl LocalMap {
-    /// The original range of a (non-empty) range of the whole folded text.
-    fn original(&self, folded: Range<usize>) -> Range<usize> {
-        let r = self.map.original_range(folded.start - self.folded_start..folded.end - self.folded_start);
-        r.start + self.original_start..r.end + self.original_start
-    }
-}
-
-impl<'a> Lines<'a> {
-    fn new(original: &'a str, folded: &'a str) -> Self {
-        let starts = |t: &str| std::iter::once(0).chain(t.match_indices('\n').map(|(i, _)| i + 1)).collect::<Vec<_>>();
-        Lines { original, folded, original_starts: starts(original), folded_starts: starts(folded) }
-    }
-
-    fn line_of(starts: &[usize], pos: usize) -> usize {
-        starts.partition_point(|&s| s <= pos) - 1
-    }
-
-    /// The map of the lines that hold the folded range `r`.
-    fn map(&self, r: Range<usize>) -> LocalMap {
-        let first = Self::line_of(&self.folded_starts, r.start);
-        let last = Self::line_of(&self.folded_starts, r.end.saturating_sub(1).max(r.start));
-        let original_start = self.original_starts[first];
-        let original_end = self.original_starts.get(last + 1).map_or(self.original.len(), |&s| s - 1);
-        let map = normalize_with_map(&self.original[original_start..original_end]);
-        let folded_start = self.folded_starts[first];
-        debug_assert_eq!(map.text, &self.folded[folded_start..folded_start + map.text.len()]);
-        LocalMap { map, original_start, folded_start }
-    }
+    out
 }
 
 /// Spaces and quotes between a label and its neighbours carry no meaning for the rules:
