@@ -263,7 +263,7 @@ mod tests {
             text,
             vec![(0..20, Block::Region(Region::Header)), (0..6, Block::Heading), (7..20, Block::Heading)],
         );
-        let whole: Vec<Range<usize>> = vec![0..19];
+        let whole = [Range { start: 0, end: 19 }];
         let b = blocks(&s, &whole);
         assert_eq!(b[0].region, Region::Header);
         assert!(!b[0].heading);
