@@ -144,6 +144,10 @@ pub struct Cues {
     /// A verb of borrowing stands before the label in its clause: « basé sur », « hébergé chez ».
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub borrowing: bool,
+    /// The occurrence is an entry of the site's menus: in `<nav>`, or a short link in a list of
+    /// the site's header or footer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub menu: bool,
 }
 
 impl Cues {
@@ -181,6 +185,8 @@ pub struct Place<'a> {
     pub list_item: bool,
     /// The term of a definition list (`<dt>`): a glossary entry.
     pub term: bool,
+    /// The occurrence is link text.
+    pub link: bool,
     pub quote_block: bool,
     /// The head cell of its table row, when the occurrence is in a row but not in that cell.
     pub row_head: Option<&'a str>,
@@ -308,6 +314,9 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
     }
 
     // How it is shown.
+    let short = is_short_verbless(place.line, 8);
+    cues.menu = place.location == Location::Text
+        && (place.region == Region::Nav || (place.region.is_site_frame() && place.link && (place.list_item || short)));
     let bulleted = place.line.trim_start().starts_with(['-', '•', '*', '✓', '✔', '·', '▪', '►']);
     cues.display = if matches!(place.location, Location::Alt | Location::Attribute) {
         Some(Display::Badge)

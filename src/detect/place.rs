@@ -166,6 +166,7 @@ pub(super) fn places<'s>(
                 heading: b.heading,
                 list_item: b.list_item,
                 term: b.term,
+                link: segment.link_at(r).is_some(),
                 quote_block: b.quote,
                 row_head: b.row.as_ref().and_then(|row| row_head(segment, row, r)),
                 line: &text[line],

@@ -53,6 +53,8 @@ pub enum Demotion {
     Article,
     /// Borrowing or adjacency said of another organisation.
     ThirdPartyAdjacent,
+    /// An entry of the site's menus.
+    Menu,
 }
 
 impl Demotion {
@@ -73,6 +75,7 @@ impl Demotion {
                 "in an article's body, neither in the page's own voice nor naming the vendor",
                 "dans le corps d'un article, ni à la première personne ni au nom du fournisseur",
             ),
+            Demotion::Menu => ("an entry of the site's menus", "une entrée des menus du site"),
             Demotion::ThirdPartyAdjacent => {
                 ("borrowing said of another organisation", "un emprunt attribué à une autre organisation")
             }
@@ -250,11 +253,16 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
         }
         _ => {}
     }
-    // The site's frame speaks for the site on every page.
-    let in_article_body = c.article && !c.region.is_site_frame() && c.region != Region::Nav;
     if c.second_person == Some(Address::Recommend) {
         return mention(Subject::Generic, None, Demotion::Recommendation);
     }
+    // A menu entry names a section of the site (« Hébergement HDS », « SecNumCloud »), on
+    // explainers' and news sites as on vendors'; a badge is an image, not a menu entry.
+    if c.menu && c.display != Some(Display::Badge) {
+        return mention(Subject::Generic, None, Demotion::Menu);
+    }
+    // The site's frame speaks for the site on every page.
+    let in_article_body = c.article && !c.region.is_site_frame() && c.region != Region::Nav;
     if in_article_body {
         return mention(Subject::Generic, None, Demotion::Article);
     }

@@ -19,6 +19,7 @@ fn place(line: &str) -> Place<'_> {
         heading: false,
         list_item: false,
         term: false,
+        link: false,
         quote_block: false,
         row_head: None,
         line,
