@@ -97,11 +97,12 @@ fn strategies_cover_every_variant(standing: &Standing, subject: Subject, demotio
         | Demotion::Generic
         | Demotion::Recommendation
         | Demotion::Article
-        | Demotion::ThirdPartyAdjacent => {}
+        | Demotion::ThirdPartyAdjacent
+        | Demotion::Menu => {}
     }
 }
 
-const DEMOTIONS: [Demotion; 9] = [
+const DEMOTIONS: [Demotion; 10] = [
     Demotion::Reported,
     Demotion::Hypothetical,
     Demotion::Question,
@@ -111,6 +112,7 @@ const DEMOTIONS: [Demotion; 9] = [
     Demotion::Recommendation,
     Demotion::Article,
     Demotion::ThirdPartyAdjacent,
+    Demotion::Menu,
 ];
 
 /// A claim of any kind, label and location whose subject is not the vendor.
