@@ -344,3 +344,65 @@ async fn a_failed_run_makes_healthz_503_and_is_reported_in_status() {
     }
     assert!(healthy, "{}", daemon.log());
 }
+
+/// SIGHUP reloads the gazetteer: a company it stops knowing is read as the vendor's own on the next run, which reads the page again under a new reading version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_gazetteer_and_the_next_run_reads_with_it() {
+    let site = TestServer::start("127.0.0.1").await;
+    site.page("/", "<html><body><p>Altostrat est qualifié SecNumCloud.</p></body></html>");
+    let s = setup("cron = \"*/2 * * * * *\"\njitter_secs = 0", &vendor_toml("v", &site.url("/"), ""), None);
+    // Altostrat is a known third party: its claim is judged against Altostrat, whom the test
+    // registry does not know (unverified), never as the vendor's violation.
+    let gazetteer = s.scratch.write("gazetteer.toml", "[[organisation]]\nname = \"Altostrat\"\n");
+    let text = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(&s.config, format!("gazetteer = \"{}\"\n{text}", gazetteer.display())).unwrap();
+
+    let daemon = Daemon::start(&s.config, s.scratch.path());
+    let mut first = serde_json::Value::Null;
+    let read_once = eventually(Duration::from_secs(60), || {
+        first = status_now(&s.config);
+        first["reading_version_stored"].is_string()
+    })
+    .await;
+    assert!(read_once, "a run completes: {first} {}", daemon.log());
+    let before = first["reading_version_stored"].as_str().unwrap().to_string();
+    assert_eq!(first["open_findings"].get("violation"), None, "a third party's claim: {first}");
+
+    // Altostrat is forgotten: an unknown name on a product page is the vendor's own brand.
+    std::fs::write(&gazetteer, "[[organisation]]\nname = \"Nimbéo\"\n").unwrap();
+    daemon.signal(libc::SIGHUP);
+    let mut after = serde_json::Value::Null;
+    let reread = eventually(Duration::from_secs(60), || {
+        after = status_now(&s.config);
+        after["reading_version_stored"].as_str().is_some_and(|v| v != before)
+    })
+    .await;
+    assert!(reread, "a run reads with the new gazetteer: {after} {}", daemon.log());
+    assert!(daemon.log().contains("reloaded"), "{}", daemon.log());
+    assert_eq!(after["reading_version"], after["reading_version_stored"], "{after}");
+    assert_eq!(after["open_findings"]["violation"], 1, "the claim is now the vendor's own: {after}");
+    let runs = after["runs"].as_array().unwrap();
+    let rereading = runs.iter().find(|r| r["reread"].is_object()).expect("a run says it read pages again");
+    assert_eq!(rereading["reread"]["from"], before.as_str(), "{rereading}");
+    assert_eq!(rereading["reread"]["to"], after["reading_version_stored"], "{rereading}");
+    // The finding quotes the sentence (asked again if a run holds the store at that moment).
+    let mut violation = None;
+    let listed = eventually(Duration::from_secs(60), || {
+        let out = claimwatch(&["findings", "--format", "json", "--config", s.config.to_str().unwrap()]);
+        violation = stdout(&out)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|l| l["type"] == "finding" && l["level"] == "violation");
+        violation.is_some()
+    })
+    .await;
+    assert!(listed, "the finding is listed: {}", daemon.log());
+    let violation = violation.unwrap().to_string();
+    assert!(violation.contains("Altostrat est qualifié SecNumCloud."), "{violation}");
+}
+
+/// `claimwatch status --format json` now, from a blocking thread's point of view (Null while a run holds the store).
+fn status_now(config: &Path) -> serde_json::Value {
+    let out = claimwatch(&["status", "--format", "json", "--config", config.to_str().unwrap()]);
+    serde_json::from_str(stdout(&out).trim()).unwrap_or(serde_json::Value::Null)
+}

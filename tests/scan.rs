@@ -247,3 +247,220 @@ fn a_broken_config_stops_the_scan_before_any_page_is_read() {
     assert!(stdout(&out).is_empty(), "nothing scanned");
     assert!(stderr(&out).contains("nowhere.toml"), "{}", stderr(&out));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Whose offer a claim is about: subject, subject_name and cues
+// ---------------------------------------------------------------------------------------------
+
+/// A registry of invented providers: Altostrat holds SecNumCloud, Cirrolys's qualification expired.
+const ATTRIBUTION_REGISTRY: &str = r#"as_of = 2026-09-15
+source = "claimwatch scan tests (fictional)"
+schemes = ["secnumcloud"]
+
+[[qualification]]
+provider = "Altostrat"
+offer = "Altostrat IaaS"
+scheme = "secnumcloud"
+status = "qualified"
+since = 2025-01-06
+until = 2029-01-06
+
+[[qualification]]
+provider = "Cirrolys"
+offer = "Cirrolys Cloud"
+scheme = "secnumcloud"
+status = "qualified"
+since = 2020-01-06
+until = 2023-01-06
+"#;
+
+/// A gazetteer of invented companies: two the registry knows, one it does not.
+const ATTRIBUTION_GAZETTEER: &str = r#"[[organisation]]
+name = "Altostrat"
+
+[[organisation]]
+name = "Cirrolys"
+
+[[organisation]]
+name = "Nimbéo"
+"#;
+
+/// A config whose vendor Nuvexa holds nothing, with the registry and gazetteer above.
+fn attribution_config(scratch: &Scratch) -> std::path::PathBuf {
+    scratch.write("registry.toml", ATTRIBUTION_REGISTRY);
+    scratch.write("gazetteer.toml", ATTRIBUTION_GAZETTEER);
+    scratch.write(
+        "claimwatch.toml",
+        format!(
+            "registry = \"registry.toml\"\npatterns = \"{}\"\ngazetteer = \"gazetteer.toml\"\n\n\
+             [[vendor]]\nid = \"nuvexa\"\nname = \"Nuvexa\"\nstart_urls = [\"https://www.nuvexa.example/\"]\n\
+             allowed_hosts = [\"www.nuvexa.example\"]\n",
+            root().join("patterns").display()
+        ),
+    )
+}
+
+/// A saved page of Nuvexa's site published at `path`, with `body` as its body.
+fn saved_page(scratch: &Scratch, file: &str, path: &str, body: &str) -> std::path::PathBuf {
+    scratch.write(
+        file,
+        format!(
+            "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
+             <link rel=\"canonical\" href=\"https://www.nuvexa.example{path}\"><title>Nuvexa</title></head>\
+             <body>{body}</body></html>"
+        ),
+    )
+}
+
+fn scan_saved(config: &std::path::Path, format: &str, pages: &[&std::path::Path]) -> std::process::Output {
+    let mut args = vec![
+        "scan",
+        "--format",
+        format,
+        "--config",
+        config.to_str().unwrap(),
+        "--vendor",
+        "nuvexa",
+        "--at",
+        "2026-11-28",
+    ];
+    args.extend(pages.iter().map(|p| p.to_str().unwrap()));
+    claimwatch(&args)
+}
+
+const PARTNERS_BODY: &str = "<main><h1>Nos partenaires</h1>\
+    <p>Notre plateforme est qualifiée SecNumCloud.</p>\
+    <p>Altostrat est qualifié SecNumCloud.</p>\
+    <p>Cirrolys est qualifié SecNumCloud.</p>\
+    <p>Nimbéo est qualifié SecNumCloud.</p>\
+    <p>Les offres qualifiées SecNumCloud restent rares sur le marché.</p></main>";
+
+/// The claim whose context is `context`.
+fn by_context<'c>(claims: &'c [Value], context: &str) -> &'c Value {
+    claims.iter().find(|c| c["context"] == context).unwrap_or_else(|| panic!("no claim «{context}» in {claims:#?}"))
+}
+
+/// JSON claims say whose offer each is about: the vendor's own (judged against the vendor), a third party's (judged against that one: ok when it holds the label, warning when it holds nothing, unverified when the registry does not know it) or nobody's.
+#[test]
+fn json_claims_carry_subject_subject_name_and_cues() {
+    let scratch = Scratch::new();
+    let config = attribution_config(&scratch);
+    let page = saved_page(&scratch, "partenaires.html", "/partenaires", PARTNERS_BODY);
+    let out = scan_saved(&config, "json", &[&page]);
+    let claims = claims(&out);
+    assert_eq!(claims.len(), 5, "{}{claims:#?}", stderr(&out));
+    for c in &claims {
+        for field in ["subject", "subject_name", "cues"] {
+            assert!(c.get(field).is_some(), "missing {field} in {c}");
+        }
+        assert_eq!(c["cues"]["region"], "main", "{c}");
+        assert!(c["cues"].get("article").is_none(), "a partners page is no article: {c}");
+    }
+
+    let own = by_context(&claims, "Notre plateforme est qualifiée SecNumCloud.");
+    assert_eq!(own["subject"], "own");
+    assert!(own["subject_name"].is_null());
+    assert_eq!(own["cues"]["first_person"], true);
+    assert_eq!((&own["kind"], &own["verdict"]), (&Value::from("assertion"), &Value::from("violation")));
+    assert!(own["reason"].as_str().unwrap().contains("has no registry provider"), "{own}");
+
+    for (name, verdict, reason) in [
+        ("Altostrat", "ok", "names Altostrat: Altostrat holds it for «Altostrat IaaS»"),
+        ("Cirrolys", "warning", "names Cirrolys as qualified; Cirrolys holds nothing"),
+        ("Nimbéo", "unverified", "names Nimbéo, whom the registry does not know"),
+    ] {
+        let c = by_context(&claims, &format!("{name} est qualifié SecNumCloud."));
+        assert_eq!(c["subject"], "third_party", "{c}");
+        assert_eq!(c["subject_name"], name, "{c}");
+        assert_eq!(c["kind"], "assertion", "{c}");
+        assert_eq!(c["verdict"], verdict, "{c}");
+        assert_eq!(c["reason"], reason, "{c}");
+        let orgs = c["cues"]["organisations"].as_array().expect("the named organisation is a cue");
+        assert!(
+            orgs.iter().any(|o| o["name"] == name && o["role"] == "subject" && o["known"] == true),
+            "{name}: {orgs:?}"
+        );
+    }
+
+    let generic = by_context(&claims, "Les offres qualifiées SecNumCloud restent rares sur le marché.");
+    assert_eq!(generic["subject"], "generic");
+    assert!(generic["subject_name"].is_null());
+    assert_eq!(generic["cues"]["generic"], "plural");
+    assert_eq!((&generic["kind"], &generic["verdict"]), (&Value::from("mention"), &Value::from("ok")));
+
+    assert_eq!(out.status.code(), Some(1), "the vendor's own claim is a violation");
+}
+
+/// The text output of scan says, on an `about:` line, whose offer each claim is about.
+#[test]
+fn text_output_shows_whom_each_claim_is_about() {
+    let scratch = Scratch::new();
+    let config = attribution_config(&scratch);
+    let page = saved_page(&scratch, "partenaires.html", "/partenaires", PARTNERS_BODY);
+    let out = scan_saved(&config, "text", &[&page]);
+    let text = stdout(&out);
+    let abouts: Vec<&str> = text.lines().filter_map(|l| l.trim_start().strip_prefix("about:")).map(str::trim).collect();
+    assert_eq!(
+        abouts,
+        vec!["the vendor's own offer", "Altostrat", "Cirrolys", "Nimbéo", "nobody in particular"],
+        "{text}"
+    );
+    assert!(text.contains("5 claims: 1 violation, 1 warning, 1 unverified"), "{text}");
+}
+
+/// Under `/blog/`, a sentence about a company the gazetteer does not know is a third party's, while the same sentence on a product page is read as one of the vendor's own brands.
+#[test]
+fn on_a_blog_a_third_party_sentence_is_not_the_vendors_own() {
+    let scratch = Scratch::new();
+    let config = attribution_config(&scratch);
+    let body = "<main><article><h1>Revue du mois</h1><p>Ventoris est qualifié SecNumCloud.</p>\
+                <p>Altostrat est qualifié SecNumCloud.</p></article></main>";
+    let blog = saved_page(&scratch, "blog.html", "/blog/revue-du-mois", body);
+    let product = saved_page(&scratch, "offre.html", "/offres/ventoris", body);
+    let out = scan_saved(&config, "json", &[&blog, &product]);
+    let all = claims(&out);
+    let on = |file: &str| -> Vec<Value> {
+        all.iter().filter(|c| c["source"].as_str().unwrap().ends_with(file)).cloned().collect()
+    };
+    let blog_claims = on("blog.html");
+    let unknown = by_context(&blog_claims, "Ventoris est qualifié SecNumCloud.");
+    assert_eq!(unknown["subject"], "third_party", "{unknown}");
+    assert_eq!(unknown["subject_name"], "Ventoris");
+    assert_eq!(unknown["verdict"], "unverified", "{unknown}");
+    assert_eq!(unknown["cues"]["article"], true);
+    let known = by_context(&blog_claims, "Altostrat est qualifié SecNumCloud.");
+    assert_eq!((&known["subject"], &known["verdict"]), (&Value::from("third_party"), &Value::from("ok")));
+    assert!(blog_claims.iter().all(|c| c["subject"] != "own" && c["verdict"] != "violation"), "{blog_claims:#?}");
+
+    // The control: on a product page, an unknown name is the vendor's own brand.
+    let product_claims = on("offre.html");
+    let own = by_context(&product_claims, "Ventoris est qualifié SecNumCloud.");
+    assert_eq!((&own["subject"], &own["verdict"]), (&Value::from("own"), &Value::from("violation")), "{own}");
+    assert!(own["cues"].get("article").is_none());
+}
+
+/// A badge's alt in the footer of an article page still speaks for the vendor: its own claim, judged against what the vendor holds.
+#[test]
+fn a_badge_in_the_footer_of_an_article_is_the_vendors_own() {
+    let scratch = Scratch::new();
+    let config = attribution_config(&scratch);
+    let page = saved_page(
+        &scratch,
+        "blog.html",
+        "/blog/sauvegardes",
+        "<main><article><h1>La règle 3-2-1</h1><p>Trois copies, deux supports, une copie hors site.</p>\
+         <footer><p>Publié le 3 mars 2026</p></footer></article></main>\
+         <footer><img src=\"/img/badge.svg\" alt=\"Qualifié SecNumCloud\"><p>© 2026 Nuvexa</p></footer>",
+    );
+    let out = scan_saved(&config, "json", &[&page]);
+    let claims = claims(&out);
+    assert_eq!(claims.len(), 1, "{claims:#?}");
+    let badge = &claims[0];
+    assert_eq!(badge["location"], "alt");
+    assert_eq!(badge["subject"], "own", "{badge}");
+    assert!(badge["subject_name"].is_null());
+    assert_eq!(badge["cues"]["region"], "footer");
+    assert_eq!(badge["cues"]["article"], true);
+    assert_eq!(badge["cues"]["display"], "badge");
+    assert_eq!((&badge["kind"], &badge["verdict"]), (&Value::from("assertion"), &Value::from("violation")));
+}

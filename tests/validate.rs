@@ -217,3 +217,164 @@ fn recipients_without_an_smtp_section_are_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("there is no [smtp] section"), "{}", stderr(&out));
 }
+
+/// A config in `scratch` with the test registry, the shipped patterns and `gazetteer` (relative to it).
+fn config_with_gazetteer(scratch: &Scratch, gazetteer: &str, extra_top: &str) -> std::path::PathBuf {
+    scratch.write(
+        "claimwatch.toml",
+        format!(
+            "registry = \"{}\"\npatterns = \"{}\"\ngazetteer = \"{gazetteer}\"\n{extra_top}\n\
+             [[vendor]]\nid = \"nuvexa\"\nname = \"Nuvexa\"\n",
+            fixture("registry.toml").display(),
+            root().join("patterns").display()
+        ),
+    )
+}
+
+/// A gazetteer with a TOML syntax error is rejected with its file and line.
+#[test]
+fn a_gazetteer_with_a_toml_syntax_error_is_rejected_at_its_line() {
+    let scratch = Scratch::new();
+    let g = scratch
+        .write("gazetteer.toml", "[[organisation]]\nname = \"Nuvexa\"\n\n[[organisation]]\nname = \"Altostrat\n");
+    let config = config_with_gazetteer(&scratch, "gazetteer.toml", "");
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{}:5:", g.display())), "{err}");
+    assert!(err.contains("TOML syntax"), "{err}");
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+}
+
+/// Unknown keys in a gazetteer, in an entry or at the top, are rejected with their lines.
+#[test]
+fn unknown_keys_in_a_gazetteer_are_rejected_at_their_lines() {
+    let scratch = Scratch::new();
+    let g = scratch.write(
+        "gazetteer.toml",
+        "version = 2\n\n[[organisation]]\nname = \"Nuvexa\"\ncolour = \"bleu\"\n\n[[organisation]]\nname = \"Altostrat\"\nkind = \"bank\"\n",
+    );
+    let config = config_with_gazetteer(&scratch, "gazetteer.toml", "");
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let g = g.display().to_string();
+    for (needle, why) in [
+        (format!("{g}:1:1: unknown key `version`"), "top-level key"),
+        (format!("{g}:5:1: unknown field `colour`"), "entry key"),
+        (format!("{g}:9:8: unknown variant `bank`"), "kind"),
+    ] {
+        assert!(err.contains(&needle), "{why}: expected «{needle}» in\n{err}");
+    }
+    assert!(err.contains("3 problems found"), "{err}");
+}
+
+/// A name given twice (as a name or an alias, whatever its spelling) is rejected at its line, naming the first one.
+#[test]
+fn a_name_given_twice_in_the_gazetteer_is_rejected_at_its_line() {
+    let scratch = Scratch::new();
+    let g = scratch.write(
+        "gazetteer.toml",
+        "[[organisation]]\nname = \"Nuvexa\"\n\n[[organisation]]\nname = \"Altostrat\"\n\n\
+         [[organisation]]\nname = \"Brumaire\"\naliases = [\"NUVEXA\"]\n\n[[organisation]]\nname = \"Alto-Strat\"\n",
+    );
+    let config = config_with_gazetteer(&scratch, "gazetteer.toml", "");
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let g = g.display().to_string();
+    assert!(err.contains(&format!("{g}:9:12: `NUVEXA` is already a name of `Nuvexa` (line 1)")), "{err}");
+    assert!(err.contains(&format!("{g}:12:8: `Alto-Strat` is already a name of `Altostrat` (line 4)")), "{err}");
+    assert!(err.contains("2 problems found"), "{err}");
+}
+
+/// A gazetteer path that cannot be read is reported with that path.
+#[test]
+fn an_unreadable_gazetteer_is_reported_with_its_path() {
+    let scratch = Scratch::new();
+    let config = config_with_gazetteer(&scratch, "nowhere/gazetteer.toml", "");
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let g = scratch.path().join("nowhere/gazetteer.toml").display().to_string();
+    assert!(err.contains(&format!("{g}: cannot read gazetteer")), "{err}");
+    // A directory is no gazetteer either.
+    std::fs::create_dir_all(scratch.path().join("dir.toml")).unwrap();
+    let config = config_with_gazetteer(&scratch, "dir.toml", "");
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("dir.toml: cannot read gazetteer"), "{}", stderr(&out));
+}
+
+/// A broken gazetteer is reported together with the problems of the config, the registry and the patterns, each with file and line.
+#[test]
+fn gazetteer_problems_are_reported_alongside_other_files_problems() {
+    let scratch = Scratch::new();
+    let g = scratch.write("gazetteer.toml", "[[organisation]]\nname = \"Nuvexa\"\nrole = \"host\"\n");
+    let r = scratch.write(
+        "registry.toml",
+        "as_of = 2026-09-15\nsource = \"test\"\nschemes = [\"secnumcloud\"]\n\n[[qualification]]\nprovider = \"Altostrat\"\n\
+         offer = \"X\"\nscheme = \"secnumcloud\"\nstatus = \"qualifeid\"\n",
+    );
+    scratch.write("patterns/p.toml", "id = \"p\"\nname = \"P\"\nscheme = \"secnumcloud\"\n[[form]]\ntxt = \"P\"\n");
+    let config = scratch.write(
+        "claimwatch.toml",
+        "registry = \"registry.toml\"\npatterns = \"patterns\"\ngazetteer = \"gazetteer.toml\"\ncolour = \"blue\"\n",
+    );
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let p = scratch.path().join("patterns/p.toml");
+    for needle in [
+        format!("{}:4:1: unknown key `colour`", config.display()),
+        format!("{}:9:10: unknown variant `qualifeid`", r.display()),
+        format!("{}:5:1: unknown field `txt`", p.display()),
+        format!("{}:3:1: unknown field `role`", g.display()),
+    ] {
+        assert!(err.contains(&needle), "expected «{needle}» in\n{err}");
+    }
+}
+
+/// `check` with a broken gazetteer stops before any request reaches the vendor's site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_gazetteer_stops_check_before_any_crawl() {
+    let site = common::server::TestServer::start("127.0.0.1").await;
+    site.page("/", "<html><body><p>Offre qualifiée SecNumCloud.</p></body></html>");
+    let scratch = Scratch::new();
+    let g =
+        scratch.write("gazetteer.toml", "[[organisation]]\nname = \"Nuvexa\"\n[[organisation]]\nname = \"nuvexa\"\n");
+    let config = write_config(&scratch, "allow_private_networks = true", &vendor_toml("v", &site.url("/"), ""));
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("gazetteer = \"{}\"\n{text}", g.display())).unwrap();
+    let out = cli(vec!["check".into(), "--config".into(), config.display().to_string()]).await;
+    assert_eq!(out.status.code(), Some(2), "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains(&format!("{}:4:", g.display())), "{}", stderr(&out));
+    assert!(site.hits().is_empty(), "no request was sent: {:?}", site.hits().len());
+}
+
+/// `validate` on the shipped config reports how many organisations the gazetteer holds and the reading version.
+#[test]
+fn validate_reports_the_gazetteer_size_and_the_reading_version() {
+    let out = claimwatch(&["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let shipped = claimwatch::gazetteer::Gazetteer::load(&root().join("config/gazetteer.toml")).unwrap();
+    assert!(shipped.organisations.len() > 10, "the shipped gazetteer names many organisations");
+    assert!(text.contains(&format!("{} organisations in the gazetteer", shipped.organisations.len())), "{text}");
+    let setup = claimwatch::config::load(&root().join("config/claimwatch.toml")).unwrap();
+    let version = setup.reading_version();
+    assert_eq!(version.len(), 16);
+    assert!(version.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(text.trim_end().ends_with(&format!("reading version {version}")), "{text}");
+    // Editing the gazetteer changes the reading version.
+    let scratch = Scratch::new();
+    let g = scratch.write("g.toml", "[[organisation]]\nname = \"Nuvexa\"\n");
+    let config = config_with_gazetteer(&scratch, &g.display().to_string(), "");
+    let one = stdout(&claimwatch(&["validate", "--config", config.to_str().unwrap()]));
+    assert!(one.contains("1 organisation in the gazetteer"), "{one}");
+    std::fs::write(&g, "[[organisation]]\nname = \"Nuvexa\"\n\n[[organisation]]\nname = \"Altostrat\"\n").unwrap();
+    let two = stdout(&claimwatch(&["validate", "--config", config.to_str().unwrap()]));
+    assert!(two.contains("2 organisations in the gazetteer"), "{two}");
+    let version_of = |t: &str| t.trim_end().rsplit(' ').next().unwrap().to_string();
+    assert_ne!(version_of(&one), version_of(&two), "{one}\n{two}");
+}
