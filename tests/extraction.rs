@@ -306,7 +306,6 @@ fn the_site_name_follows_its_precedence() {
 
 /// An empty og:site_name says nothing, so application-name still gives the site's name.
 #[test]
-#[ignore = "SiteNames::best takes og:site_name before filtering empty names: an empty og:site_name hides application-name and JSON-LD"]
 fn an_empty_og_site_name_does_not_hide_the_next_source() {
     let page = html(
         "<html><head><meta property=\"og:site_name\" content=\" \">\

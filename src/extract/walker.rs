@@ -164,7 +164,9 @@ pub(super) struct SiteNames {
 
 impl SiteNames {
     pub(super) fn best(self) -> Option<String> {
-        self.og.or(self.application).or(self.json_ld).filter(|s| !s.trim().is_empty())
+        // An empty name says nothing: the next source speaks instead.
+        let named = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        named(self.og).or(named(self.application)).or(named(self.json_ld))
     }
 }
 
