@@ -124,15 +124,14 @@ impl Gazetteer {
             let i = g.organisations.len();
             let mut names = vec![&entry.name];
             names.extend(entry.aliases.iter());
-            let mut ok = true;
+            // Every name is checked and the good ones indexed even when another name of the entry
+            // is wrong, so that one pass reports every duplicate of the file.
             for n in &names {
                 let key = squash(n.get_ref());
                 if key.chars().count() < 2 {
                     doc.error(n.span(), format!("`{}` is too short to be a name", n.get_ref()));
-                    ok = false;
                 } else if n.get_ref().split_whitespace().count() > MAX_NAME_WORDS {
                     doc.error(n.span(), format!("`{}` has more than {MAX_NAME_WORDS} words", n.get_ref()));
-                    ok = false;
                 } else if let Some(&other) = g.index.get(&key) {
                     doc.error(
                         n.span(),
@@ -143,14 +142,9 @@ impl Gazetteer {
                             g.organisations[other].line
                         ),
                     );
-                    ok = false;
+                } else {
+                    g.index.insert(key, i);
                 }
-            }
-            if !ok {
-                continue;
-            }
-            for n in &names {
-                g.index.insert(squash(n.get_ref()), i);
             }
             g.organisations.push(Organisation {
                 name: entry.name.get_ref().clone(),
@@ -193,6 +187,14 @@ mod tests {
         assert_eq!(g.find("cloud-temple").map(|o| o.name.as_str()), Some("Cloud Temple"));
         assert_eq!(g.find("Anssi").map(|o| o.kind), Some(OrgKind::PublicBody));
         assert!(g.find("Temple").is_none());
+    }
+
+    #[test]
+    fn every_duplicate_is_reported_even_after_an_entry_with_a_bad_name() {
+        let text = "[[organisation]]\nname = \"Nuvexa\"\naliases = [\"N\"]\n\n[[organisation]]\nname = \"Nuvexa\"\n";
+        let shown = Gazetteer::parse(Path::new("g.toml"), text).unwrap_err().to_string();
+        assert!(shown.contains("too short"), "{shown}");
+        assert!(shown.contains("g.toml:6") && shown.contains("already a name of `Nuvexa`"), "{shown}");
     }
 
     #[test]
