@@ -132,7 +132,7 @@ impl Gazetteer {
                     doc.error(n.span(), format!("`{}` is too short to be a name", n.get_ref()));
                 } else if n.get_ref().split_whitespace().count() > MAX_NAME_WORDS {
                     doc.error(n.span(), format!("`{}` has more than {MAX_NAME_WORDS} words", n.get_ref()));
-                } else if let Some(&other) = g.index.get(&key) {
+                } else if let Some(&other) = g.index.get(&key).filter(|&&o| o != i) {
                     doc.error(
                         n.span(),
                         format!(
