@@ -863,7 +863,7 @@ fn measure(name: &str, pages: &[Vec<u8>], b: &Bench<'_>, goal: Option<f64>) {
         || detected.clone(),
         |detected| {
             for ((claims, e), u) in detected.into_iter().zip(&extracted).zip(&urls) {
-                let names = vendor_names(Some(b.vendor), k.registry, Some(e), u.as_ref());
+                let names = vendor_names(Some(b.vendor), k, Some(e), u.as_ref());
                 black_box(judge_claims(claims, k, &names, Some(b.vendor), b.at));
             }
         },

@@ -81,10 +81,11 @@ pub fn standing_of_named(
 /// the hosts of its site, and what the page says of itself (its site name, the host of its URL).
 pub fn vendor_names(
     vendor: Option<&Vendor>,
-    registry: &Registry,
+    knowledge: &Knowledge<'_>,
     page: Option<&Page>,
     url: Option<&Url>,
 ) -> VendorNames {
+    let registry = knowledge.registry;
     let mut names = VendorNames::none();
     if let Some(v) = vendor {
         names.add(&v.name);
@@ -105,6 +106,12 @@ pub fn vendor_names(
     }
     if let Some(host) = url.and_then(|u| u.host_str()) {
         names.add_host(host);
+    }
+    // A vendor or a site the gazetteer knows as a public or certification body publishes about
+    // labels; it holds none.
+    let own_names = vendor.map(|v| v.name.as_str()).into_iter().chain(page.and_then(|p| p.site_name.as_deref()));
+    if own_names.filter_map(|n| knowledge.gazetteer.find(n)).any(|o| !o.kind.can_hold()) {
+        names.authority = true;
     }
     names
 }
@@ -176,7 +183,7 @@ pub fn scan_page(
     let genre = page.genre(url);
     let reading = Reading { patterns: knowledge.patterns, gazetteer: knowledge.gazetteer, article: genre.article };
     let claims = detect(&page.segments, &reading);
-    let names = vendor_names(vendor, knowledge.registry, Some(&page), url);
+    let names = vendor_names(vendor, knowledge, Some(&page), url);
     let claims = judge_claims(claims, knowledge, &names, vendor, at);
     PageResult { page, claims }
 }

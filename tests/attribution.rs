@@ -98,11 +98,13 @@ fn strategies_cover_every_variant(standing: &Standing, subject: Subject, demotio
         | Demotion::Recommendation
         | Demotion::Article
         | Demotion::ThirdPartyAdjacent
-        | Demotion::Menu => {}
+        | Demotion::Menu
+        | Demotion::Authority
+        | Demotion::Foreign => {}
     }
 }
 
-const DEMOTIONS: [Demotion; 10] = [
+const DEMOTIONS: [Demotion; 12] = [
     Demotion::Reported,
     Demotion::Hypothetical,
     Demotion::Question,
@@ -113,6 +115,8 @@ const DEMOTIONS: [Demotion; 10] = [
     Demotion::Article,
     Demotion::ThirdPartyAdjacent,
     Demotion::Menu,
+    Demotion::Authority,
+    Demotion::Foreign,
 ];
 
 /// A claim of any kind, label and location whose subject is not the vendor.

@@ -112,6 +112,8 @@ pub enum Speech {
     Normative,
     /// The label as a topic or category: « la certification HDS », « X : obligations ».
     Topic,
+    /// In a language the rules do not read (German): nothing can be said of it.
+    Foreign,
 }
 
 /// Everything detection reports about an occurrence besides its kind.
@@ -282,7 +284,7 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
     } else if matches!(who, Who::Nobody | Who::Definite { .. } | Who::Topic) {
         if reader.imperative().is_some() {
             cues.second_person = Some(reader.address());
-        } else if toks.iter().any(|t| is(lx::FIRST_PERSON, &t.folded)) && !reader.label_in_relative() {
+        } else if speaks_as_we(&toks) && !reader.label_in_relative() {
             // « « X », voilà ce que nous vous garantissons »: the page's own voice, no subject.
             cues.first_person = true;
         }
@@ -304,7 +306,7 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
     }
 
     // How it is said.
-    cues.speech = reader.speech(place, &who);
+    cues.speech = if super::cues::names::in_german(&toks) { Some(Speech::Foreign) } else { reader.speech(place, &who) };
     if cues.speech == Some(Speech::Normative) && cues.generic.is_none() && !cues.first_person {
         cues.generic = Some(Generic::Normative);
     }
@@ -332,6 +334,14 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
         None
     };
     cues
+}
+
+/// Whether a sentence speaks in the first person about itself: « nous », « notre offre », but
+/// not « nos clients » or « nos adhérents », whose offers are theirs.
+fn speaks_as_we(toks: &[super::tokens::Token<'_>]) -> bool {
+    toks.iter().enumerate().any(|(i, t)| {
+        is(lx::FIRST_PERSON, &t.folded) && !toks.get(i + 1).is_some_and(|n| is(lx::PEOPLE_NOUNS, &n.folded))
+    })
 }
 
 /// What the governing noun phrase of the occurrence says about who it is.

@@ -55,6 +55,21 @@ pub const NORMATIVE: &[&str] = &[
     "requirement", "prerequis", "prerequisite",
 ];
 
+/// People a first person may speak of, whose offers are theirs: « nos clients », « nos adhérents ».
+#[rustfmt::skip]
+pub const PEOPLE_NOUNS: &[&str] = &[
+    "clients", "client", "adherents", "membres", "utilisateurs", "usagers", "patients", "customers", "members",
+    "users", "partenaires", "partners", "lecteurs", "readers", "abonnes", "subscribers", "experts",
+];
+
+/// Verbs of checking: what follows « que » / "that" is to be checked, not stated.
+#[rustfmt::skip]
+pub const CHECK_VERBS: &[&str] = &[
+    "verifier", "verifiez", "verifie", "verifions", "assurer", "assurez", "assurez-vous", "s'assurer", "controler",
+    "controlez", "demander", "demandez", "exiger", "exigez", "check", "ensure", "verify", "sure", "confirm",
+    "require", "ask",
+];
+
 /// Infinitives and gerunds that open a subject: « Être certifié… », "Holding…".
 #[rustfmt::skip]
 pub const INFINITIVES: &[&str] = &[
@@ -103,7 +118,7 @@ pub const SPEECH_VERBS: &[&str] = &[
 #[rustfmt::skip]
 pub const HYPOTHETICAL: &[&str] = &[
     "si", "s'", "if", "unless", "whether", "pourrait", "pourraient", "serait", "seraient", "would", "could", "might",
-    "souhaitent", "souhaitant", "desireux", "desireuses", "desirant", "wish", "wishing", "want", "wanting",
+    "souhaitent", "souhaitant", "desireux", "desireuses", "desirant", "wish", "vouloir", "veut", "veulent", "voudrait", "voudraient", "souhaite", "wants", "wanted", "wishing", "want", "wanting",
     "hypothese", "eventuel", "eventuelle", "supposons", "imaginons",
 ];
 /// Verbs of obtaining that, after « pour » / "to", make a purpose: « pour obtenir la qualification ».
@@ -213,10 +228,16 @@ const STOP_WORDS: &[&str] = &[
 /// as "Cloud Temple" or "Orange Business".
 #[rustfmt::skip]
 const COMMON_WORDS: &[&str] = &[
+    "agence", "agency", "autorite", "authority", "ministere", "commission", "conseil", "council", "direction",
+    "cour", "tribunal", "office", "institut", "institute", "comite", "committee", "observatoire", "delegation",
+    "secretariat", "assemblee", "parlement", "senat", "senate", "haut", "haute", "nationale", "national",
     // The labels' own words and the schemes' vocabulary.
     "secnumcloud", "hds", "cloud", "de confiance", "confiance", "trusted", "qualification", "qualifie", "qualifiee",
     "certification", "certifie", "certifiee", "label", "visa", "referentiel", "norme", "iso", "iec", "eucs", "c5",
     "sren", "nis", "nis2", "dora", "rgpd", "gdpr", "cloud act", "fisa", "snc", "ens",
+    // Other standards, listed beside the labels in certification lists (« ISO 27001, SOC 2, PCI DSS… »).
+    "soc", "soc1", "soc2", "pci", "dss", "pci-dss", "hipaa", "hitrust", "fedramp", "tisax", "eidas", "csa", "star",
+    "esn",
     // Generic nouns that open headings and taglines.
     "hebergement", "hebergeur", "hebergeurs", "offre", "offres", "solution", "solutions", "service", "services",
     "plateforme", "platform", "infrastructure", "infrastructures", "securite", "security", "donnees", "data", "sante",
@@ -240,6 +261,7 @@ const COMMON_WORDS: &[&str] = &[
 /// Words that name the grant or the scheme: the label as a topic after a definite article.
 #[rustfmt::skip]
 pub const TOPIC_NOUNS: &[&str] = &[
+    "liste", "list", "annuaire", "directory", "catalogue", "catalog", "registre", "register",
     "conformite", "compliance", "alignement", "principes", "principles", "regles", "rules", "criteres", "criteria",
     "obtention", "qualification", "certification", "label", "visa", "referentiel", "norme", "standard", "framework",
     "scheme", "schema", "doctrine", "exigences", "requirements", "hebergement", "hosting", "agrement",
@@ -256,6 +278,10 @@ pub const PARTNER_NOUNS: &[&str] = &[
 /// (« la plateforme est qualifiée »); headed by another noun (« la loi », « la doctrine ») it is not.
 #[rustfmt::skip]
 pub const OFFER_NOUNS: &[&str] = &[
+    // Parts of an organisation, which may be the vendor itself: « la direction des services
+    // numériques est titulaire… ».
+    "direction", "departement", "department", "division", "pole", "equipe", "team", "entite", "entity", "branche",
+    "unite", "unit", "etablissement", "hopital", "hospital", "clinique", "laboratoire", "laboratory", "centre",
     "offre", "offres", "offer", "offering", "service", "services", "plateforme", "platform", "solution", "solutions",
     "cloud", "clouds", "infrastructure", "infrastructures", "hebergement", "hosting", "produit", "product", "logiciel",
     "software", "application", "applications", "saas", "iaas", "paas", "caas", "datacenter", "datacenters",
@@ -346,9 +372,37 @@ pub fn never_a_name(folded: &str) -> bool {
         || is(OFFER_NOUNS, folded)
         || is(TOPIC_NOUNS, folded)
         || is(ANAPHORIC_NOUNS, folded)
+        || is_grant_participle(folded)
+}
+
+/// Whether a folded word is a participle of granting in any gender and number: « QUALIFIÉES »
+/// in capitals is an adjective, not an organisation.
+pub fn is_grant_participle(folded: &str) -> bool {
+    const STEMS: &[&str] = &["qualifi", "certifi", "labellis", "labelis", "homologu", "accredit", "agre", "approv"];
+    const ENDINGS: &[&str] = &["ees", "ee", "es", "e", "ed"];
+    ENDINGS.iter().any(|end| folded.strip_suffix(end).is_some_and(|stem| STEMS.contains(&stem)))
 }
 
 /// Whether `folded` is one of `words`.
 pub fn is(words: &[&str], folded: &str) -> bool {
     words.contains(&folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn participles_of_granting_are_never_names_whatever_their_agreement() {
+        for w in ["qualifiees", "qualifie", "certifiee", "certified", "labellises", "homologuee", "agrees"] {
+            assert!(never_a_name(w), "{w}");
+        }
+        // Standards listed beside the labels are no organisations either.
+        for w in ["soc", "pci", "dss", "hipaa"] {
+            assert!(never_a_name(w), "{w}");
+        }
+        for w in ["qualifio", "certifix", "nuvexa"] {
+            assert!(!is_grant_participle(w), "{w}");
+        }
+    }
 }

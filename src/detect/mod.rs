@@ -22,7 +22,7 @@ use place::{Lines, in_address};
 /// The version of the detector's own reading (word lists, cue rules): part of the reading
 /// version, with the pattern files and the gazetteer. Raise it when a change of this code may
 /// read a page differently.
-pub const DETECTOR_VERSION: u32 = 2;
+pub const DETECTOR_VERSION: u32 = 3;
 
 /// One occurrence of a trust label on a page, and what it says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

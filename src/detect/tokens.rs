@@ -102,7 +102,10 @@ pub fn tokenize(s: &str) -> Vec<Token<'_>> {
                 }
                 Some(&(p, d)) if is_apostrophe(d) && next_is_word(j + 1) => {
                     let word = normalize(&s[chars[word_start].0..p]);
-                    if ELIDED.contains(&word.as_str()) {
+                    // « que’OVH », « l'ANSSI »: before a capital the apostrophe ends an elision,
+                    // whatever word it elides.
+                    let capital_next = chars.get(j + 1).is_some_and(|&(_, n)| n.is_uppercase());
+                    if ELIDED.contains(&word.as_str()) || (capital_next && word.chars().all(char::is_alphabetic)) {
                         // The elision is a word of its own, its apostrophe folded to `'`.
                         out.push(word_token(s, chars[word_start].0, at(j + 1), format!("{word}'")));
                         j += 1;

@@ -177,6 +177,17 @@ const ARTICLE_PATHS: &[&str] = &[
 pub fn article_path_signal(path: &str) -> Option<String> {
     let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(|s| s.to_ascii_lowercase()).collect();
     // The last segment is the page itself ("/news" alone is an index, still a list of articles).
+    // Blogs and news sites file articles by date: /2026/02/02/titre.
+    let dated = segments.windows(2).any(|w| {
+        w[0].len() == 4
+            && w[0].starts_with("20")
+            && w[0].bytes().all(|b| b.is_ascii_digit())
+            && w[1].len() == 2
+            && w[1].bytes().all(|b| b.is_ascii_digit())
+    });
+    if dated {
+        return Some("path /YYYY/MM/".to_string());
+    }
     // "actualite-562404-titre" counts as the article section it starts with.
     segments
         .iter()

@@ -55,6 +55,10 @@ pub enum Demotion {
     ThirdPartyAdjacent,
     /// An entry of the site's menus.
     Menu,
+    /// Published by a public body or a certification body, which holds no label.
+    Authority,
+    /// In a language the rules do not read.
+    Foreign,
 }
 
 impl Demotion {
@@ -76,6 +80,13 @@ impl Demotion {
                 "dans le corps d'un article, ni à la première personne ni au nom du fournisseur",
             ),
             Demotion::Menu => ("an entry of the site's menus", "une entrée des menus du site"),
+            Demotion::Foreign => {
+                ("in a language claimwatch does not read", "dans une langue que claimwatch ne lit pas")
+            }
+            Demotion::Authority => (
+                "published by a public or certification body, which holds no label",
+                "publié par un organisme public ou certificateur, qui ne détient aucun label",
+            ),
             Demotion::ThirdPartyAdjacent => {
                 ("borrowing said of another organisation", "un emprunt attribué à une autre organisation")
             }
@@ -90,6 +101,9 @@ pub struct VendorNames {
     /// Each name as folded words.
     words: Vec<Vec<String>>,
     squashed: Vec<String>,
+    /// The page is published by a public body or a certification body (a government site, or
+    /// a name the gazetteer calls so): it grants or explains labels, it holds none.
+    pub authority: bool,
 }
 
 impl VendorNames {
@@ -112,8 +126,13 @@ impl VendorNames {
         self.squashed.push(squashed);
     }
 
-    /// Adds the registrable label of a host: `www.cloud-temple.com` gives `cloud-temple`.
+    /// Adds the registrable label of a host: `www.cloud-temple.com` gives `cloud-temple`. A
+    /// government host makes the page a public body's.
     pub fn add_host(&mut self, host: &str) {
+        let host_lc = host.trim_end_matches('.').to_ascii_lowercase();
+        if PUBLIC_SUFFIXES.iter().any(|s| host_lc == s[1..] || host_lc.ends_with(s)) {
+            self.authority = true;
+        }
         if let Some(label) = registrable_label(host) {
             self.add(&label);
         }
@@ -141,6 +160,10 @@ impl VendorNames {
     }
 }
 
+/// Domains of public bodies: a page on them is a public body's.
+const PUBLIC_SUFFIXES: &[&str] =
+    &[".gouv.fr", ".gouv", ".gov", ".gov.uk", ".europa.eu", ".assemblee-nationale.fr", ".senat.fr"];
+
 /// The label of a host's registrable domain, by the public suffix list: `www.example.co.uk`
 /// gives `example`.
 pub fn registrable_label(host: &str) -> Option<String> {
@@ -163,6 +186,23 @@ pub struct Attribution {
 
 /// Resolves a claim's cues against the vendor's names.
 pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
+    let a = resolve(claim, names);
+    // A public body's page about a label is no claim of the body's.
+    if names.authority
+        && a.subject == Subject::Own
+        && matches!(a.kind, ClaimKind::Assertion | ClaimKind::InProgress | ClaimKind::Adjacent)
+    {
+        return Attribution {
+            subject: Subject::Generic,
+            name: None,
+            kind: ClaimKind::Mention,
+            demoted: Some(Demotion::Authority),
+        };
+    }
+    a
+}
+
+fn resolve(claim: &Claim, names: &VendorNames) -> Attribution {
     let kind = claim.kind;
     let c = &claim.cues;
     let mention = |subject: Subject, name: Option<String>, why: Demotion| {
@@ -178,8 +218,15 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
     let known_other =
         c.organisations.iter().any(|o| o.known && !o.authority && o.role != Role::Speaker && !names.matches(&o.name));
     // A speaker's name is a person's as often as a company's: it is never taken as a brand.
+    // Nor is a pronoun's antecedent, found by guessing, nor a name in someone's reported words.
+    let reported = matches!(c.speech, Some(Speech::Reported | Speech::Quotation));
     let unknown_is_own = |n: &str| {
-        !c.article && !known_other && c.organisations.iter().any(|o| o.name == n && !o.known && o.role != Role::Speaker)
+        !c.article
+            && !known_other
+            && !reported
+            && c.organisations.iter().any(|o| {
+                o.name == n && !o.known && matches!(o.role, Role::Subject | Role::Owner | Role::Apposition | Role::Host)
+            })
     };
     let is_vendor = |n: &str| names.matches(n) || unknown_is_own(n);
 
@@ -220,7 +267,18 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
 
     // An organisation named as subject, owner, apposition, or continued by a pronoun.
     if let Some(n) = subject_org(c) {
-        return if is_vendor(n) { as_is(Subject::Own, None) } else { third_party(kind, n, c.speech) };
+        if names.matches(n) {
+            return as_is(Subject::Own, None);
+        }
+        if is_vendor(n) {
+            // A name only guessed to be the vendor's brand is no own cue for a hypothesis, a
+            // question, a rule or a topic.
+            if let Some(why) = unsaid(c.speech) {
+                return mention(Subject::Generic, None, why);
+            }
+            return as_is(Subject::Own, None);
+        }
+        return third_party(kind, n, c.speech);
     }
     if c.first_person {
         return as_is(Subject::Own, None);
@@ -246,6 +304,7 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
         Some(Speech::Hypothetical) => return mention(Subject::Generic, None, Demotion::Hypothetical),
         Some(Speech::Question) => return mention(Subject::Generic, None, Demotion::Question),
         Some(Speech::Normative) => return mention(Subject::Generic, None, Demotion::Normative),
+        Some(Speech::Foreign) => return mention(Subject::Generic, None, Demotion::Foreign),
         // « conforme aux exigences X » borrows through the topic: the wording decided adjacent; but
         // « la doctrine repose sur la qualification X » leans on the scheme itself, not an offer.
         Some(Speech::Topic) if kind != ClaimKind::Adjacent || c.borrowing => {
@@ -273,6 +332,18 @@ pub fn attribute(claim: &Claim, names: &VendorNames) -> Attribution {
     }
     // Plain text on the vendor's own (non-article) page is about the vendor's offer.
     as_is(Subject::Own, None)
+}
+
+/// The demotion of a sentence said as a hypothesis, a question, a rule or about a topic.
+fn unsaid(speech: Option<Speech>) -> Option<Demotion> {
+    match speech? {
+        Speech::Hypothetical => Some(Demotion::Hypothetical),
+        Speech::Question => Some(Demotion::Question),
+        Speech::Normative => Some(Demotion::Normative),
+        Speech::Topic => Some(Demotion::Topic),
+        Speech::Foreign => Some(Demotion::Foreign),
+        _ => None,
+    }
 }
 
 /// The organisation the claim's clause is about: subject, owner, apposition or antecedent.

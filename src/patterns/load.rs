@@ -77,7 +77,7 @@ impl OneOrMany {
 const SUBJECT_CUES: &[&str] = &["first_person", "second_person", "organisation", "generic", "none"];
 /// Values a rule's `speech` may take.
 const SPEECH_CUES: &[&str] =
-    &["reported", "quotation", "headline", "hypothetical", "question", "normative", "topic", "none"];
+    &["reported", "quotation", "headline", "hypothetical", "question", "normative", "topic", "foreign", "none"];
 /// Values a rule's `display` may take.
 const DISPLAY_CUES: &[&str] = &["tagline", "badge", "list", "name", "none"];
 

@@ -45,6 +45,11 @@ impl Reader<'_, '_> {
                 }
                 continue;
             }
+            // A label alone in a parenthesis glosses the words before it (« hébergement de données
+            // de santé (HDS) »): it is read as part of their clause.
+            if t.is_punct('(') && i + 1 == self.ls && self.toks.get(self.le).is_some_and(|n| n.is_punct(')')) {
+                continue;
+            }
             // The label inside a parenthesis: « Outscale (premier à obtenir la qualification) ».
             if t.is_punct('(') {
                 return (i + 1, Some(i));
@@ -205,7 +210,7 @@ impl Reader<'_, '_> {
             None => {
                 // « Les entreprises qui voudraient migrer vers… »: a subject relative without a
                 // known verb is still about the noun before it.
-                if opener.is_some_and(|o| matches!(self.word(o), "qui" | "which" | "who")) {
+                if opener.is_some_and(|o| matches!(self.word(o), "qui" | "which" | "who" | "dont" | "whose")) {
                     return self.antecedent_of(opener.unwrap_or(0));
                 }
                 let start = if np_start > cs { cs } else { np_start };
@@ -265,9 +270,33 @@ impl Reader<'_, '_> {
             }
             start -= 1;
         }
-        match self.names.iter().rposition(|n| n.start >= start && n.end <= end) {
+        // The noun phrase right before the relative: back to its determiner, or the name that ends
+        // it (« plusieurs offres, dont certaines… », « Altostrat, qui… »), not a name further
+        // left in a longer phrase (« la qualification par l'Ugap de plusieurs offres, dont… »).
+        if let Some(n) = self.names.iter().rposition(|n| n.end == end && n.start >= start && !n.authority) {
+            return Who::Org(n, Role::Subject);
+        }
+        let mut head = end;
+        while head > start {
+            let w = self.word(head - 1);
+            head -= 1;
+            if is(lx::DEFINITE, w)
+                || is(lx::INDEFINITE, w)
+                || is(lx::POSSESSIVE_3, w)
+                || is(lx::NUMBERS, w)
+                || is(lx::FIRST_PERSON, w)
+                || is(lx::SECOND_PERSON, w)
+            {
+                break;
+            }
+            if is(lx::PREPOSITIONS, w) {
+                head += 1;
+                break;
+            }
+        }
+        match self.names.iter().rposition(|n| n.start >= head && n.end <= end && !n.authority) {
             Some(n) => Who::Org(n, Role::Subject),
-            None => self.classify(start, end),
+            None => self.classify(head, end),
         }
     }
 
@@ -277,7 +306,10 @@ impl Reader<'_, '_> {
         // « notre guide de l'hébergement HDS »: « notre » owns the guide, « l' » the hosting.
         let own_start = self.label_determiner().filter(|&d| d >= start).unwrap_or(start);
         let words: Vec<&str> = (own_start..end).map(|i| self.word(i)).collect();
-        if words.iter().any(|w| is(lx::FIRST_PERSON, w)) {
+        // « des clouds HDS de nos adhérents »: « nos » owns the members, whose offer it is.
+        let ours = words.windows(2).any(|w| is(lx::FIRST_PERSON, w[0]) && !is(lx::PEOPLE_NOUNS, w[1]))
+            || words.last().is_some_and(|w| is(lx::FIRST_PERSON, w));
+        if ours {
             return Some(Who::FirstPerson);
         }
         if words.iter().any(|w| is(lx::SECOND_PERSON, w)) {
@@ -388,14 +420,15 @@ impl Reader<'_, '_> {
             return Who::Pronoun;
         }
         let second = words.iter().skip_while(|w| **w != first).nth(1).copied().unwrap_or("");
-        if is(lx::DEFINITE, first) && is(lx::ANAPHORIC_NOUNS, second) {
-            // « La société Nuvexa SAS… »: the noun introduces the name that follows it.
-            let named_next =
-                head.map(|h| h + 1).and_then(|k| self.names.iter().position(|n| n.start == k && !n.authority));
-            return match named_next {
-                Some(n) => Who::Org(n, Role::Subject),
-                None => Who::Pronoun,
-            };
+        // « La société Nuvexa SAS… », « la solution OVH Healthcare… »: the noun introduces the
+        // name that follows it.
+        let named_next = head.map(|h| h + 1).and_then(|k| self.names.iter().position(|n| n.start == k && !n.authority));
+        if is(lx::DEFINITE, first) && (is(lx::ANAPHORIC_NOUNS, second) || is(lx::OFFER_NOUNS, second)) {
+            match named_next {
+                Some(n) => return Who::Org(n, Role::Subject),
+                None if is(lx::ANAPHORIC_NOUNS, second) => return Who::Pronoun,
+                None => {}
+            }
         }
         // « Être certifié HDS ne dispense pas… », "Holding the qualification means…": an
         // infinitive or a gerund as subject speaks of anyone.
@@ -578,8 +611,15 @@ impl Reader<'_, '_> {
     pub(super) fn label_is_defined(&self) -> bool {
         let (cs, _) = self.clause_start();
         let opens = (cs..self.ls).all(|i| self.toks[i].punct.is_some() || is(lx::DEFINITE, self.word(i)));
-        let verb = self.word(self.le);
-        let next = self.word(self.le + 1);
+        // Past a gloss in parentheses: « Hébergement de données de santé (HDS) est… ».
+        let mut after = self.le;
+        if self.toks.get(after).is_some_and(|t| t.is_punct('(')) {
+            after = (after..self.toks.len()).find(|&k| self.toks[k].is_punct(')')).map_or(after, |k| k + 1);
+        } else if self.toks.get(after).is_some_and(|t| t.is_punct(')')) {
+            after += 1;
+        }
+        let verb = self.word(after);
+        let next = self.word(after + 1);
         opens
             && matches!(verb, "est" | "is" | "designe" | "refers" | "means" | "signifie" | "constitue")
             && (is(lx::DEFINITE, next) || is(lx::INDEFINITE, next) || next == "to")
@@ -654,7 +694,13 @@ impl Reader<'_, '_> {
                 && between_clear
                 && self.ls - name.end <= 6
                 && (name.start.saturating_sub(4)..name.start).any(|i| host_words.contains(&self.word(i)));
-            let inside_after = name.start >= self.le && name.end <= np_end;
+            // « la qualification X de Nuvexa », "the X offer by Nuvexa": after a preposition of
+            // ownership; a name further in (« basée sur les technologies Microsoft ») owns nothing.
+            let inside_after = name.start >= self.le
+                && name.end <= np_end
+                && (name.start == self.le
+                    || is(lx::OWNER_PREPOSITIONS, self.word(name.start - 1))
+                    || self.word(name.end) == "'s");
             if hosted {
                 out.push((n, Role::Host));
             } else if before_phrase {
@@ -669,6 +715,9 @@ impl Reader<'_, '_> {
     /// The label is part of a product's name: capitalised words that are no common words touch
     /// it (« OpenShift SecNumCloud PaaS »), or it is joined to one (« PoD-SecNumCloud »).
     pub(super) fn in_product_name(&self) -> bool {
+        if super::names::in_german(self.toks) {
+            return false;
+        }
         let label = &self.toks[self.ls];
         let joined = label.folded.contains('-')
             && label.text.split('-').filter(|p| !p.is_empty()).count() > 1

@@ -27,7 +27,8 @@ pub(super) fn named(n: &Name, role: Role) -> Named {
 pub(super) fn find_names(toks: &[Token<'_>], gazetteer: &Gazetteer, skip: std::ops::Range<usize>) -> Vec<Name> {
     let words = toks.iter().filter(|t| t.is_word()).count();
     let capitals = toks.iter().filter(|t| t.is_word() && t.capital).count();
-    let title_case = words >= 3 && capitals * 10 >= words * 7;
+    // German capitalises every noun: there, as in a title-cased line, capitals say nothing.
+    let title_case = (words >= 3 && capitals * 10 >= words * 7) || in_german(toks);
     let mut names = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -69,7 +70,7 @@ pub(super) fn find_names(toks: &[Token<'_>], gazetteer: &Gazetteer, skip: std::o
             j += 1;
         }
         // "HDS-certified" is two common words, not a name.
-        let common = |t: &Token<'_>| t.folded.split(['-', '/']).all(|p| p.is_empty() || lx::never_a_name(p));
+        let common = |t: &Token<'_>| t.folded.split(['-', '/']).all(|p| p.chars().count() <= 1 || lx::never_a_name(p));
         // "R9", "J0", "V2": references and milestones, not organisations.
         let code = j == i + 1 && toks[i].text.chars().count() <= 3 && toks[i].text.chars().any(|c| c.is_ascii_digit());
         if j > i && !title_case && !code && toks[i..j].iter().any(|t| !common(t)) {
@@ -88,6 +89,15 @@ pub(super) fn find_names(toks: &[Token<'_>], gazetteer: &Gazetteer, skip: std::o
         i = j.max(i + 1);
     }
     names
+}
+
+/// Whether a sentence is German: capitals there mark nouns, not names.
+pub(super) fn in_german(toks: &[Token<'_>]) -> bool {
+    const GERMAN: &[&str] = &[
+        "der", "die", "das", "und", "ist", "nicht", "mit", "von", "fur", "den", "dem", "wird", "werden", "eine",
+        "einer", "ein", "auf", "sich", "zu", "im", "bei", "auch", "oder", "sind", "wurde", "durch", "uber", "nach",
+    ];
+    toks.iter().filter(|t| GERMAN.contains(&t.folded.as_str())).count() >= 2
 }
 
 /// Whether the word at `i` is a verb here: not after a determiner, where « offre »,

@@ -17,7 +17,27 @@ impl Reader<'_, '_> {
             steps += 1;
             let w = self.word(i);
             if is(lx::TOPIC_NOUNS, w) {
-                return i > 0 && is(lx::DEFINITE, self.word(i - 1));
+                // « le nouveau référentiel de certification X »: past an adjective to the article,
+                // or on to the next noun of the chain.
+                let article = (i.saturating_sub(2)..i).rev().find(|&k| {
+                    !matches!(
+                        self.word(k),
+                        "nouveau"
+                            | "nouvelle"
+                            | "new"
+                            | "actuel"
+                            | "actuelle"
+                            | "current"
+                            | "futur"
+                            | "future"
+                            | "meme"
+                            | "same"
+                    )
+                });
+                if article.is_some_and(|k| is(lx::DEFINITE, self.word(k))) {
+                    return true;
+                }
+                continue;
             }
             if !matches!(
                 w,
@@ -49,6 +69,9 @@ impl Reader<'_, '_> {
     /// directeur de X », « selon X ».
     pub(super) fn speaker(&self) -> Option<(usize, Role)> {
         let at = self.speech_verb()?;
+        // The speaker is named right after the verb (« …, explique Jeanne Roc, directrice de X »),
+        // not anywhere later in a long sentence.
+        let reach = (at + 14).min(self.toks.len());
         // « Selon Nuvexa, … », "according to Nuvexa": the name that follows is the source.
         if matches!(self.word(at), "selon" | "d'apres" | "according") {
             let from = if self.word(at) == "according" { at + 2 } else { at + 1 };
@@ -56,15 +79,71 @@ impl Reader<'_, '_> {
                 return (!self.names[n].authority).then_some((n, Role::Speaker));
             }
         }
+        // « Nuvexa annonce… », "Nuvexa said…": a speaker named before the verb is its subject, and
+        // names after it are what is said, not who says it. Only an inverted verb (« …, explique
+        // Y », « » précise Y ») has its speaker after it.
+        if !matches!(self.word(at), "selon" | "d'apres" | "according")
+            && let Some(before) = self.before_speech_verb(at)
+        {
+            // The verb's subject, from where its clause starts: « Nuvexa annonce », « Le directeur
+            // de Nuvexa explique »; not « La circulaire n° 12/SG précise ».
+            let from = (0..before).rev().find(|&k| self.toks[k].punct.is_some_and(|p| p != '\'')).map_or(0, |k| k + 1);
+            let Who::Org(n, Role::Subject | Role::Owner) = self.classify_chunk(from, before + 1) else { return None };
+            return (!self.names[n].authority).then_some((n, Role::Speaker));
+        }
         // After « selon » or a speech verb: the first known or capitalised name there, preferring
         // one after « de », « chez », "of", "at" (the person's company).
-        let after: Vec<usize> = (0..self.names.len()).filter(|&n| self.names[n].start > at).collect();
+        let after: Vec<usize> =
+            (0..self.names.len()).filter(|&n| self.names[n].start > at && self.names[n].end <= reach).collect();
         let company = after.iter().copied().find(|&n| {
             let s = self.names[n].start;
             s > 0 && matches!(self.word(s - 1), "de" | "d'" | "chez" | "of" | "at" | "du")
         });
         let n = company.or_else(|| after.iter().copied().find(|&n| self.names[n].known))?;
         (!self.names[n].authority).then_some((n, Role::Speaker))
+    }
+
+    /// The word before a speech verb that is not inverted, past auxiliaries and adverbs
+    /// (« Nuvexa a enfin annoncé »); `None` when the verb opens the sentence or follows
+    /// punctuation (« …, explique Y »).
+    fn before_speech_verb(&self, at: usize) -> Option<usize> {
+        const SKIP: &[&str] = &[
+            "a",
+            "ont",
+            "avait",
+            "avaient",
+            "aura",
+            "has",
+            "have",
+            "had",
+            "will",
+            "would",
+            "also",
+            "aussi",
+            "egalement",
+            "enfin",
+            "finally",
+            "recently",
+            "recemment",
+            "deja",
+            "already",
+            "publicly",
+            "publiquement",
+            "officiellement",
+            "officially",
+        ];
+        let mut k = at;
+        while k > 0 {
+            k -= 1;
+            let t = &self.toks[k];
+            if t.punct.is_some() {
+                return None;
+            }
+            if !is(SKIP, self.word(k)) {
+                return Some(k);
+            }
+        }
+        None
     }
 
     /// Where someone's speech is reported: a speech verb, or « selon » / "according to" followed
@@ -117,6 +196,16 @@ impl Reader<'_, '_> {
             matches!(self.word(i), "avant" | "before")
                 && matches!(self.word(i + 1), "d'" | "de" | "meme" | "being" | "obtaining" | "getting")
         }) {
+            return Some(Speech::Hypothetical);
+        }
+        // « vérifier que votre hébergeur est certifié », "make sure that the host is certified": what
+        // is to be checked is not stated.
+        if let (cs2, Some(o)) = self.clause_start()
+            && cs2 > 0
+            && matches!(self.word(o), "que" | "qu'" | "that")
+            && o > 0
+            && (o.saturating_sub(3)..o).any(|k| is(lx::CHECK_VERBS, self.word(k)))
+        {
             return Some(Speech::Hypothetical);
         }
         // « à ce que », « pour que », « afin que », "so that": a wish or a purpose.

@@ -161,3 +161,26 @@ fn title_case_words_are_not_names_unless_known() {
     assert!(c.organisations.is_empty(), "{c:?}");
     assert!(c.first_person);
 }
+
+#[test]
+fn a_speaker_named_before_the_speech_verb_is_the_speaker_not_a_name_in_what_is_said() {
+    let c = cues(
+        "Le ministère Brumaire annonce enfin quitter Altostrat pour un cloud qualifié SecNumCloud.",
+        "SecNumCloud",
+    );
+    assert_eq!(c.speech, Some(Speech::Reported));
+    assert!(c.named(Role::Speaker).is_none_or(|n| n.name != "Altostrat"), "{c:?}");
+    let c = cues("Altostrat annonce que sa plateforme est qualifiée SecNumCloud.", "SecNumCloud");
+    assert_eq!(c.named(Role::Speaker).map(|n| n.name.as_str()), Some("Altostrat"));
+}
+
+#[test]
+fn a_name_deep_in_the_labelled_phrase_owns_it_only_after_a_preposition_of_ownership() {
+    let c = cues(
+        "Elle a franchi une étape de la qualification SecNumCloud pour son offre bâtie sur les briques Altostrat.",
+        "SecNumCloud",
+    );
+    assert!(c.named(Role::Owner).is_none(), "{c:?}");
+    let c = cues("La qualification SecNumCloud de Altostrat a été renouvelée.", "SecNumCloud");
+    assert_eq!(org(&c), Some(("Altostrat", Role::Owner)));
+}
