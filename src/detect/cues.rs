@@ -264,7 +264,7 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
         cues.generic = Some(Generic::Plural);
     }
     // « SecNumCloud est un référentiel… », "SecNumCloud is a security qualification…".
-    if who == Who::Nobody && cues.generic.is_none() && reader.label_is_defined() {
+    if matches!(who, Who::Nobody | Who::Definite { .. }) && cues.generic.is_none() && reader.label_is_defined() {
         cues.generic = Some(Generic::Definition);
     }
     if matches!(who, Who::Topic | Who::Definite { .. } | Who::Nobody | Who::Pronoun)
@@ -317,7 +317,11 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
 
     // How it is shown.
     let short = is_short_verbless(place.line, 8);
+    // A menu entry that states a grant (« IaaS qualifié X ») is the site's claim like a tagline;
+    // one that names a section (« Hébergement HDS », « X ») is not.
+    let states_grant = toks.iter().any(|t| lx::is_grant_participle(&t.folded));
     cues.menu = place.location == Location::Text
+        && !states_grant
         && (place.region == Region::Nav || (place.region.is_site_frame() && place.link && (place.list_item || short)));
     let bulleted = place.line.trim_start().starts_with(['-', '•', '*', '✓', '✔', '·', '▪', '►']);
     cues.display = if matches!(place.location, Location::Alt | Location::Attribute) {

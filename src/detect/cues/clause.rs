@@ -672,6 +672,9 @@ impl Reader<'_, '_> {
             let host_words = [
                 "chez",
                 "sur",
+                "dans",
+                "in",
+                "within",
                 "par",
                 "avec",
                 "with",
