@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use claimwatch::config::Vendor;
 use claimwatch::detect::{Claim, Cues};
 use claimwatch::extract::{Location, extract};
-use claimwatch::gazetteer::{Gazetteer, OrgKind};
+use claimwatch::gazetteer::OrgKind;
 use claimwatch::judge::{Demotion, Level, Subject, judge_claim};
-use claimwatch::patterns::{ClaimKind, PatternSet, load_dir};
-use claimwatch::registry::{Lapse, Registry, Standing};
+use claimwatch::patterns::ClaimKind;
+use claimwatch::registry::Standing;
 use claimwatch::scan::{Knowledge, PageResult, scan_page};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -39,52 +39,15 @@ fn name() -> impl Strategy<Value = String> {
     ]
 }
 
-fn lapse() -> impl Strategy<Value = Lapse> {
-    prop_oneof![
-        (name(), date()).prop_map(|(offer, since)| Lapse::NotYet { offer, since }),
-        (name(), proptest::option::of(date())).prop_map(|(offer, until)| Lapse::Expired { offer, until }),
-        (name(), proptest::option::of(date())).prop_map(|(offer, until)| Lapse::Withdrawn { offer, until }),
-        (name(), proptest::option::of(date())).prop_map(|(offer, since)| Lapse::InProgressFrom { offer, since }),
-    ]
-}
-
-/// Every variant of [`Standing`], with arbitrary contents.
+/// Every variant of [`Standing`], over the set's names and any dates.
 fn standing() -> impl Strategy<Value = Standing> {
-    let offers = || proptest::collection::vec(name(), 0..3);
-    prop_oneof![
-        name().prop_map(|scheme| Standing::NotCovered { scheme }),
-        Just(Standing::NoVendor),
-        name().prop_map(|vendor| Standing::NoProvider { vendor }),
-        name().prop_map(|provider| Standing::NoEntry { provider }),
-        (name(), offers(), proptest::option::of(date())).prop_map(|(provider, offers, until)| Standing::Holds {
-            provider,
-            offers,
-            until
-        }),
-        (name(), offers(), proptest::option::of(date())).prop_map(|(provider, offers, since)| Standing::InProgress {
-            provider,
-            offers,
-            since
-        }),
-        (name(), lapse()).prop_map(|(provider, lapse)| Standing::Lapsed { provider, lapse }),
-    ]
+    common::standing::standing(name, date)
 }
 
-/// Fails to compile when a variant is added to [`Standing`], [`Lapse`], [`Subject`] or
-/// [`Demotion`]: the strategies of this file must then learn to generate it.
+/// Fails to compile when a variant is added to [`Subject`] or [`Demotion`]: the strategies of
+/// this file must then learn to generate it (`common::standing` does the same for standings).
 #[allow(dead_code)]
-fn strategies_cover_every_variant(standing: &Standing, subject: Subject, demotion: Demotion) {
-    match standing {
-        Standing::NotCovered { .. }
-        | Standing::NoVendor
-        | Standing::NoProvider { .. }
-        | Standing::NoEntry { .. }
-        | Standing::Holds { .. }
-        | Standing::InProgress { .. } => {}
-        Standing::Lapsed { lapse, .. } => match lapse {
-            Lapse::NotYet { .. } | Lapse::Expired { .. } | Lapse::Withdrawn { .. } | Lapse::InProgressFrom { .. } => {}
-        },
-    }
+fn strategies_cover_every_variant(subject: Subject, demotion: Demotion) {
     match subject {
         Subject::Own | Subject::ThirdParty | Subject::Generic => {}
     }
@@ -168,23 +131,7 @@ proptest! {
 // End to end: sentences about invented companies, scanned as the owner's page
 // ---------------------------------------------------------------------------------------------
 
-struct World {
-    patterns: PatternSet,
-    gazetteer: Gazetteer,
-    registry: Registry,
-}
-
-fn world() -> &'static World {
-    static W: OnceLock<World> = OnceLock::new();
-    W.get_or_init(|| {
-        let set = common::fixture("devset");
-        World {
-            patterns: load_dir(&common::root().join("patterns")).unwrap_or_else(|e| panic!("patterns/: {e}")),
-            gazetteer: Gazetteer::load(&set.join("gazetteer.toml")).unwrap_or_else(|e| panic!("{e}")),
-            registry: Registry::load(&set.join("registry.toml")).unwrap_or_else(|e| panic!("{e}")),
-        }
-    })
-}
+use common::devset::world;
 
 /// The invented companies of the development set's gazetteer.
 fn companies() -> &'static [String] {

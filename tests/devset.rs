@@ -16,8 +16,7 @@ use claimwatch::config::Vendor;
 use claimwatch::extract::extract;
 use claimwatch::gazetteer::{Gazetteer, OrgKind, squash};
 use claimwatch::judge::Subject;
-use claimwatch::patterns::{ClaimKind, PatternSet, load_dir};
-use claimwatch::registry::Registry;
+use claimwatch::patterns::ClaimKind;
 use claimwatch::scan::{Knowledge, PageResult, scan_page};
 use serde::Deserialize;
 use url::Url;
@@ -289,20 +288,7 @@ fn cases() -> &'static [Case] {
 // What the library needs
 // ---------------------------------------------------------------------------------------------
 
-struct World {
-    patterns: PatternSet,
-    gazetteer: Gazetteer,
-    registry: Registry,
-}
-
-fn world() -> &'static World {
-    static W: OnceLock<World> = OnceLock::new();
-    W.get_or_init(|| World {
-        patterns: load_dir(&common::root().join("patterns")).unwrap_or_else(|e| panic!("patterns/: {e}")),
-        gazetteer: Gazetteer::load(&dir().join("gazetteer.toml")).unwrap_or_else(|e| panic!("{e}")),
-        registry: Registry::load(&dir().join("registry.toml")).unwrap_or_else(|e| panic!("{e}")),
-    })
-}
+use common::devset::world;
 
 fn at() -> NaiveDate {
     NaiveDate::from_ymd_opt(AT.0, AT.1, AT.2).unwrap()

@@ -2,9 +2,11 @@
 #![allow(dead_code)]
 
 pub mod crash;
+pub mod devset;
 pub mod hostile;
 pub mod mail;
 pub mod server;
+pub mod standing;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
