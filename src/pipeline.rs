@@ -77,6 +77,8 @@ pub struct PageRecord {
     /// Where this fetch was archived, if it was.
     pub evidence: Option<EvidenceRef>,
     pub claims: Vec<JudgedClaim>,
+    /// How a page that was checked had to be read (deep markup flattened…).
+    pub notes: Vec<String>,
 }
 
 /// One vendor's part of a run.
@@ -457,6 +459,7 @@ fn unchecked(url: Url, depth: u32, status: PageStatus) -> PageRecord {
         content_sha256: None,
         evidence: None,
         claims: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

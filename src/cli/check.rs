@@ -96,7 +96,13 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
                 bar.inc(1);
                 bar.set_message(format!("{} {}", vendor.id, page.url));
             } else if !quiet {
-                let why = page.status.why_not_checked().map(|w| format!(": {w}")).unwrap_or_default();
+                let why = page
+                    .status
+                    .why_not_checked()
+                    .into_iter()
+                    .chain(page.notes.iter().cloned())
+                    .map(|w| format!(": {w}"))
+                    .collect::<String>();
                 eprintln!("{} {} {}{why} ({} claims)", vendor.id, page.status.label(), page.url, page.claims.len());
             }
         }

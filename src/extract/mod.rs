@@ -138,9 +138,12 @@ pub struct Page {
     /// Signs of a JavaScript application shell: an app root element (`#root`, `#__next`,
     /// `<app-root>`…) or a `<noscript>` asking for JavaScript.
     pub app_shell_hint: bool,
-    /// The document was not read because it is too deeply nested or too large to parse
-    /// (see [`bounded`]): why. It then has no segments and no links, and is not checked.
+    /// The document was not read because it makes too many elements to parse (see
+    /// [`bounded`]): why. It then has no segments and no links, and is not checked.
     pub parse_limit: Option<String>,
+    /// What was done to read a document that was still read (deep markup flattened): for the
+    /// page's record.
+    pub notes: Vec<String>,
     /// The brand the site gives itself: `og:site_name`, `application-name`, or JSON-LD.
     pub site_name: Option<String>,
     /// What in the document says it is an article (its URL may say so too: [`Page::genre`]).
@@ -185,8 +188,8 @@ pub fn extract(bytes: &[u8], content_type: Option<&str>) -> Page {
 
 /// Extracts the text segments of an already decoded document.
 pub fn extract_decoded(decoded: &Decoded) -> Page {
-    let html = match bounded::parse_document(&decoded.text) {
-        Ok(html) => html,
+    let (html, flattened) = match bounded::parse_document(&decoded.text) {
+        Ok(parsed) => (parsed.html, parsed.flattened),
         Err(why) => {
             return Page {
                 encoding: decoded.encoding.name(),
@@ -199,6 +202,7 @@ pub fn extract_decoded(decoded: &Decoded) -> Page {
                 base_href: None,
                 app_shell_hint: false,
                 parse_limit: Some(why),
+                notes: Vec::new(),
                 site_name: None,
                 genre_signals: Vec::new(),
             };
@@ -227,6 +231,7 @@ pub fn extract_decoded(decoded: &Decoded) -> Page {
         base_href: walker.base_href,
         app_shell_hint: walker.app_shell_hint,
         parse_limit: None,
+        notes: flattened.into_iter().collect(),
         site_name: walker.site_names.best(),
         genre_signals: walker.genre_signals,
     }

@@ -140,14 +140,25 @@ fn legacy_encoding_declared_only_in_meta_is_decoded() {
 
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
-    // Just under the parse limit (bounded::MAX_DEPTH, with <html> and <body> above).
+    // 990 levels: the walk over the tree must not recurse on the thread's stack.
     let html = format!("{}SecNumCloud{}", "<div><span>".repeat(495), "</span></div>".repeat(495));
     assert_eq!(body(&html), "SecNumCloud");
-    // Deeper is refused, with why, rather than parsed in quadratic time.
-    let deeper = format!("{}SecNumCloud{}", "<div><span>".repeat(2_000), "</span></div>".repeat(2_000));
+    assert!(page(&html).notes.len() == 1, "past 512 levels the markup is flattened");
+}
+
+#[test]
+fn markup_nested_past_the_browsers_depth_is_read_with_a_note() {
+    let deeper = format!(
+        "<p>Avant</p>{}Nuvexa Cloud est qualifié SecNumCloud{}<p>Après</p>",
+        "<div><span>".repeat(2_000),
+        "</span></div>".repeat(2_000)
+    );
     let p = page(&deeper);
-    assert!(p.segments.is_empty());
-    assert!(p.parse_limit.unwrap().starts_with("HTML nested deeper than 1000 elements"));
+    assert!(p.parse_limit.is_none());
+    let text = &p.segments.iter().find(|s| s.location == Location::Text).expect("body text").text;
+    assert_eq!(text, "Avant\nNuvexa Cloud est qualifié SecNumCloud\nAprès");
+    assert_eq!(p.notes.len(), 1);
+    assert!(p.notes[0].starts_with("HTML nested deeper than 512 elements: "), "{:?}", p.notes);
 }
 
 #[test]

@@ -59,6 +59,7 @@ fn page(path: &str, status: PageStatus, claims: Vec<JudgedClaim>) -> PageRecord 
         content_sha256: None,
         claims,
         evidence: None,
+        notes: Vec::new(),
     }
 }
 

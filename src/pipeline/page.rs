@@ -79,17 +79,19 @@ impl PageJob {
             let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
             let needs_js = extracted.needs_javascript();
             let encoding = extracted.encoding;
+            let notes = extracted.notes.clone();
             let result = scan_page(extracted, &self.setup.knowledge(), Some(&self.vendor), Some(&page_url), self.at);
             let evidence = match archive {
                 Some(a) if archive_all || !result.claims.is_empty() => Some(a.archive(&exchange)),
                 _ => None,
             };
-            Ok((result.claims, links, needs_js, encoding, evidence))
+            Ok((result.claims, links, needs_js, encoding, evidence, notes))
         })
         .await;
         match analysed {
-            Ok(Ok((claims, links, needs_js, encoding, evidence))) => {
+            Ok(Ok((claims, links, needs_js, encoding, evidence, notes))) => {
                 page.claims = claims;
+                page.notes = notes;
                 page.encoding = Some(encoding);
                 if let Some(archived) = evidence {
                     page.evidence = keep_evidence(Ok(archived), &page.url);

@@ -88,10 +88,13 @@ pub struct PageLine<'a> {
     pub encoding: Option<&'static str>,
     pub claims: usize,
     pub error: Option<&'a str>,
+    /// How a checked page had to be read (deep markup flattened…).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub notes: &'a [String],
 }
 
 impl<'a> PageLine<'a> {
-    pub fn checked(source: &'a str, vendor: Option<&'a str>, page: &Page, claims: usize) -> Self {
+    pub fn checked(source: &'a str, vendor: Option<&'a str>, page: &'a Page, claims: usize) -> Self {
         PageLine {
             kind_of_record: "page",
             source,
@@ -100,6 +103,7 @@ impl<'a> PageLine<'a> {
             encoding: Some(page.encoding),
             claims,
             error: None,
+            notes: &page.notes,
         }
     }
     pub fn failed(source: &'a str, vendor: Option<&'a str>, error: &'a str) -> Self {
@@ -111,6 +115,7 @@ impl<'a> PageLine<'a> {
             encoding: None,
             claims: 0,
             error: Some(error),
+            notes: &[],
         }
     }
 }
@@ -168,6 +173,9 @@ pub fn page_text(source: &str, vendor: Option<&str>, result: &PageResult, style:
         result.claims.len(),
         if result.claims.len() == 1 { "" } else { "s" }
     );
+    for note in &page.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
     for c in &result.claims {
         out.push_str(&claim_text(c, style));
     }
@@ -221,6 +229,14 @@ pub struct SummaryRecord<'a> {
     pub not_crawled: Vec<NotCrawled<'a>>,
     /// Pages that could not be checked, with why.
     pub not_checked: Vec<NotChecked>,
+    /// Pages checked with a note on how they were read.
+    pub read_with_notes: Vec<ReadWithNote<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReadWithNote<'a> {
+    pub url: String,
+    pub note: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -257,6 +273,11 @@ impl<'a> SummaryRecord<'a> {
                         why,
                     })
                 })
+                .collect(),
+            read_with_notes: r
+                .pages
+                .iter()
+                .flat_map(|p| p.notes.iter().map(|note| ReadWithNote { url: p.url.to_string(), note }))
                 .collect(),
         }
     }
@@ -295,6 +316,9 @@ pub fn vendor_text(r: &VendorReport, style: Style) -> String {
             && !matches!(p.status, PageStatus::Skipped(Skip::Budget))
         {
             let _ = writeln!(out, "  not checked: {} ({why})", p.url);
+        }
+        for note in &p.notes {
+            let _ = writeln!(out, "  read with a note: {} ({note})", p.url);
         }
     }
     for p in &r.pages {
