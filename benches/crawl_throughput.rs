@@ -33,7 +33,7 @@ fn page(i: usize, filler: &str) -> String {
     }
     p.push_str("</ul></nav><main>");
     p.push_str(filler);
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         p.push_str("<p>Notre offre IaaS est qualifiée SecNumCloud.</p>");
     }
     p.push_str("</main><footer><p>Mentions légales</p></footer></body></html>");

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod judge;
 pub mod mailbox;
 pub mod patterns;
+pub mod pdf;
 pub mod pipeline;
 pub mod registry;
 pub mod report;

@@ -144,6 +144,10 @@ enum Command {
         #[command(subcommand)]
         command: PatternsCommand,
     },
+    /// Internal: a PDF on standard input, its text as JSON on standard output (run by claimwatch
+    /// itself in a child process under limits).
+    #[command(hide = true, name = "__pdf-extract")]
+    PdfExtract,
 }
 
 #[derive(Subcommand)]
@@ -213,6 +217,10 @@ fn tame_allocator() {
 fn main() -> ExitCode {
     tame_allocator();
     let cli = Cli::parse();
+    // Before any thread or runtime: the child runs alone, under its address-space limit.
+    if matches!(cli.command, Command::PdfExtract) {
+        return claimwatch::pdf::child_main();
+    }
     // The daemon tells what it does (next run, runs, alerts); commands speak only of problems.
     let default_filter =
         if matches!(cli.command, Command::Daemon { .. }) { "claimwatch=info" } else { "claimwatch=warn" };
@@ -276,6 +284,7 @@ fn main() -> ExitCode {
             Command::Patterns { command: PatternsCommand::Test { dir, gazetteer, verbose } } => {
                 cli::misc::patterns_test(&dir, gazetteer.as_deref(), verbose)
             }
+            Command::PdfExtract => unreachable!("answered before the runtime starts"),
         }
     });
     match outcome {

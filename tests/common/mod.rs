@@ -5,6 +5,7 @@ pub mod crash;
 pub mod devset;
 pub mod hostile;
 pub mod mail;
+pub mod pdf;
 pub mod server;
 pub mod standing;
 

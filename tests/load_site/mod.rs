@@ -43,7 +43,7 @@ fn page(v: usize, i: usize, pages: usize, filler: &str) -> String {
     p.push_str("</ul></nav><main>");
     p.push_str(&format!("<h1>Fournisseur {v} : offre {i}</h1>"));
     p.push_str(filler);
-    if i % CLAIM_EVERY == 0 {
+    if i.is_multiple_of(CLAIM_EVERY) {
         p.push_str("<p>Notre offre IaaS est qualifiée SecNumCloud.</p>");
     }
     p.push_str("</main><footer><p>Mentions légales</p></footer></body></html>");
