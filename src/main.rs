@@ -83,7 +83,7 @@ enum Command {
         at: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Saved HTML pages, or http(s) URLs fetched through the polite fetcher.
+        /// Saved HTML pages or PDF files, or http(s) URLs fetched through the polite fetcher.
         #[arg(required = true)]
         sources: Vec<String>,
     },

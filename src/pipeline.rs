@@ -17,6 +17,7 @@ use crate::patterns::ClaimKind;
 use crate::scan::JudgedClaim;
 use crate::sitemap::{self, Sitemap};
 
+pub mod document;
 mod page;
 use page::PageJob;
 
@@ -104,6 +105,8 @@ pub struct Summary {
     pub pages_skipped: usize,
     pub pages_failed: usize,
     pub pages_needing_javascript: usize,
+    /// Of the pages fetched, the PDF documents read.
+    pub pdfs_read: usize,
     pub claims: BTreeMap<ClaimKind, usize>,
     pub ok: usize,
     pub unverified: usize,
@@ -116,7 +119,12 @@ impl VendorReport {
         let mut s = Summary::default();
         for p in &self.pages {
             match p.status {
-                PageStatus::Fetched => s.pages_fetched += 1,
+                PageStatus::Fetched => {
+                    s.pages_fetched += 1;
+                    if p.encoding == Some("PDF") {
+                        s.pdfs_read += 1;
+                    }
+                }
                 PageStatus::NotModified => s.pages_not_modified += 1,
                 PageStatus::NeedsJavascript => s.pages_needing_javascript += 1,
                 PageStatus::Skipped(_) => s.pages_skipped += 1,

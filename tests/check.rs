@@ -31,7 +31,9 @@ async fn check_reports_each_vendor_and_exits_1_on_a_violation() {
     let (first, second) = (text.find("nothing (nothing)").unwrap(), text.find("qualified (qualified)").unwrap());
     assert!(first < second, "vendors in the config's order: {text}");
     assert!(
-        text.contains("nothing (nothing)\n  pages: 2 fetched, 0 not modified, 0 skipped, 0 failed, 0 need JavaScript"),
+        text.contains(
+            "nothing (nothing)\n  pages: 2 fetched (0 PDF), 0 not modified, 0 skipped, 0 failed, 0 need JavaScript"
+        ),
         "{text}"
     );
     assert!(text.contains("claims: 1 assertion; 1 violation, 0 warnings, 0 unverified"), "{text}");

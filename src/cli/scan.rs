@@ -11,6 +11,7 @@ use super::{Format, exit, fetcher, is_url, load, text_style, today, unknown_vend
 use claimwatch::config::{Setup, Vendor};
 use claimwatch::fetch::{Fetcher, Outcome, Rate};
 use claimwatch::pipeline::PageStatus;
+use claimwatch::pipeline::document::{looks_like_pdf, read_pdf};
 use claimwatch::report::{ClaimRecord, PageLine, Tally, page_text};
 use claimwatch::scan::scan_page;
 
@@ -47,7 +48,24 @@ pub async fn scan(
                 continue;
             }
         };
-        let page = claimwatch::extract::extract(&bytes, content_type.as_deref());
+        let pdf = looks_like_pdf(&bytes)
+            && (!is_url(source) || claimwatch::fetch::is_pdf(content_type.as_deref(), &Url::parse(source)?));
+        if pdf && auto && !is_url(source) {
+            let why = "a PDF file has no canonical URL to tell its vendor: name it with --vendor";
+            fail(&mut out, format, &mut tally, source, why)?;
+            continue;
+        }
+        let page = if pdf {
+            match read_pdf(&bytes) {
+                Ok(page) => page,
+                Err(why) => {
+                    fail(&mut out, format, &mut tally, source, &format!("not checked: {why}"))?;
+                    continue;
+                }
+            }
+        } else {
+            claimwatch::extract::extract(&bytes, content_type.as_deref())
+        };
         if let Some(why) = &page.parse_limit {
             fail(&mut out, format, &mut tally, source, why)?;
             continue;

@@ -24,6 +24,8 @@ pub struct CrawlSettings {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_body_bytes: u64,
+    /// The cap of a PDF document's body: datasheets and brochures are larger than pages.
+    pub max_pdf_bytes: u64,
     pub max_depth: u32,
     pub max_pages: usize,
     /// Off by default: refuse loopback, private, link-local and other non-public addresses.
@@ -52,6 +54,7 @@ impl Default for CrawlSettings {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             max_body_bytes: 5 * 1024 * 1024,
+            max_pdf_bytes: 20 * 1024 * 1024,
             max_depth: 3,
             max_pages: 200,
             allow_private_networks: false,
@@ -84,6 +87,7 @@ pub const CRAWL_KEYS: &[&str] = &[
     "timeout_secs",
     "connect_timeout_secs",
     "max_body_bytes",
+    "max_pdf_bytes",
     "max_depth",
     "max_pages",
     "allow_private_networks",
@@ -136,6 +140,11 @@ pub(super) fn check_crawl<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>) -> CrawlS
         && at_least_one(doc, v.span(), *v.get_ref(), "max_body_bytes")
     {
         c.max_body_bytes = v.into_inner();
+    }
+    if let Some(v) = doc.take::<Spanned<u64>>(&mut t, "max_pdf_bytes")
+        && at_least_one(doc, v.span(), *v.get_ref(), "max_pdf_bytes")
+    {
+        c.max_pdf_bytes = v.into_inner();
     }
     if let Some(v) = doc.take::<Spanned<usize>>(&mut t, "max_pages")
         && at_least_one(doc, v.span(), *v.get_ref() as u64, "max_pages")

@@ -120,7 +120,7 @@ pub fn detect_segment(segment: &Segment, reading: &Reading<'_>, out: &mut Vec<Cl
             found.push(Occurrence::new(&lines, label, m.range(), sentence, before, false));
         }
     }
-    if segment.location == Location::Text {
+    if segment.location.is_prose() {
         let more = anaphors(&folded, &lines, reading, &found);
         found.extend(more);
     }

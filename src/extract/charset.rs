@@ -23,6 +23,8 @@ pub enum EncodingSource {
     Sniffed,
     /// Nothing declared and nothing to sniff (empty input).
     Default,
+    /// The document format says how its text is encoded (a PDF's fonts and their maps).
+    Document,
 }
 
 #[derive(Debug, Clone)]

@@ -10,6 +10,7 @@ pub mod charset;
 pub mod layout;
 pub mod mime;
 pub mod normalize;
+pub mod pdf;
 mod walker;
 
 use std::ops::Range;
@@ -39,11 +40,20 @@ pub enum Location {
     /// String values of JSON-LD structured data.
     #[serde(rename = "jsonld")]
     JsonLd,
+    /// The text of a PDF document's page (its detail says which: `page 3`).
+    Pdf,
 }
 
 impl Location {
-    pub const ALL: [Location; 6] =
-        [Location::Text, Location::Title, Location::Meta, Location::Alt, Location::Attribute, Location::JsonLd];
+    pub const ALL: [Location; 7] = [
+        Location::Text,
+        Location::Title,
+        Location::Meta,
+        Location::Alt,
+        Location::Attribute,
+        Location::JsonLd,
+        Location::Pdf,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -53,7 +63,13 @@ impl Location {
             Location::Alt => "alt",
             Location::Attribute => "attribute",
             Location::JsonLd => "jsonld",
+            Location::Pdf => "pdf",
         }
+    }
+
+    /// Running text, read sentence by sentence across its lines (body text, a PDF's pages).
+    pub fn is_prose(self) -> bool {
+        matches!(self, Location::Text | Location::Pdf)
     }
 
     pub fn parse(s: &str) -> Option<Location> {

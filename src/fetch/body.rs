@@ -11,6 +11,8 @@ use bytes::{Bytes, BytesMut};
 pub enum BodyError {
     #[error("body exceeds max_body_bytes ({limit} bytes)")]
     TooLarge { limit: u64 },
+    #[error("PDF exceeds max_pdf_bytes ({limit} bytes)")]
+    PdfTooLarge { limit: u64 },
     #[error("decompressed body exceeds {limit} bytes")]
     DecodedTooLarge { limit: u64 },
     #[error("reading the body failed: {0}")]
@@ -21,8 +23,8 @@ pub enum BodyError {
     UnsupportedEncoding(String),
     #[error("corrupt {encoding} body: {why}")]
     Corrupt { encoding: String, why: String },
-    /// The HTML is too deeply nested or makes too many elements to parse (see
-    /// `extract::bounded`): why, and where parsing stopped.
+    /// The document could not be read: HTML that makes too many elements to parse (see
+    /// `extract::bounded`), or a PDF that is encrypted, scanned, broken or over its limits.
     #[error("{0}")]
     Unparsable(String),
 }

@@ -353,14 +353,16 @@ impl Fetcher {
                 return done(&current, redirects, Outcome::Failed { failure, exchange: Some(exchange) });
             }
             let content_type = exchange.header("content-type").map(str::to_string);
-            if html_only && !is_html(content_type.as_deref(), &exchange.body) {
+            let pdf = html_only && is_pdf(content_type.as_deref(), &current);
+            if html_only && !pdf && !is_html(content_type.as_deref(), &exchange.body) {
                 let ct = content_type.unwrap_or_else(|| "no content type".into());
                 return done(&current, redirects, Outcome::Skipped(Skip::ContentType(ct)));
             }
             let codings = body::codings(exchange.header("content-encoding"));
-            let limit = self.settings.max_body_bytes.saturating_mul(DECODED_FACTOR);
+            let cap = if pdf { self.settings.max_pdf_bytes } else { self.settings.max_body_bytes };
+            let limit = cap.saturating_mul(DECODED_FACTOR);
             return match body::decode(&exchange.body, &codings, limit) {
-                Ok(decoded) if html_only && looks_binary(&decoded, content_type.as_deref()) => {
+                Ok(decoded) if html_only && !pdf && looks_binary(&decoded, content_type.as_deref()) => {
                     let ct = content_type.unwrap_or_else(|| "no content type".into());
                     done(
                         &current,
@@ -498,12 +500,17 @@ impl Fetcher {
             fetched_at,
             remote_addr: response.remote_addr(),
         };
+        let pdf = html_only && is_pdf(exchange.header("content-type"), url);
         let wants_body =
-            (200..300).contains(&exchange.status) && (!html_only || maybe_html(exchange.header("content-type")));
+            (200..300).contains(&exchange.status) && (!html_only || pdf || maybe_html(exchange.header("content-type")));
         if wants_body {
-            let read = body::read_capped(&mut response, self.settings.max_body_bytes);
+            let limit = if pdf { self.settings.max_pdf_bytes } else { self.settings.max_body_bytes };
+            let read = body::read_capped(&mut response, limit);
             match tokio::time::timeout(self.settings.timeout, read).await {
                 Err(_) | Ok(Err(BodyError::TimedOut)) => return Ok(Err((Failure::Timeout, Some(exchange)))),
+                Ok(Err(BodyError::TooLarge { limit })) if pdf => {
+                    return Ok(Err((Failure::Body(BodyError::PdfTooLarge { limit }), Some(exchange))));
+                }
                 Ok(Err(e)) => return Ok(Err((Failure::Body(e), Some(exchange)))),
                 Ok(Ok(b)) => exchange.body = b,
             }
@@ -522,6 +529,25 @@ fn maybe_html(content_type: Option<&str>) -> bool {
     match content_type.and_then(mime::essence) {
         None => true,
         Some(e) => e == "text/html" || e == "application/xhtml+xml",
+    }
+}
+
+/// Whether a response is a PDF document to read: `application/pdf`, or a `.pdf` path served
+/// with no type or a generic one (many servers send documents as `application/octet-stream`).
+pub fn is_pdf(content_type: Option<&str>, url: &Url) -> bool {
+    let pdf_path = || url.path().to_ascii_lowercase().ends_with(".pdf");
+    match content_type.and_then(mime::essence).as_deref() {
+        Some("application/pdf" | "application/x-pdf" | "application/acrobat") => true,
+        None
+        | Some(
+            "application/octet-stream"
+            | "binary/octet-stream"
+            | "application/download"
+            | "application/force-download"
+            | "application/x-download"
+            | "application/unknown",
+        ) => pdf_path(),
+        Some(_) => false,
     }
 }
 

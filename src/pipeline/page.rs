@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::document::{looks_like_pdf, read_pdf};
 use super::{PageRecord, PageStatus, unchecked};
 use crate::canon;
 use crate::config::{Setup, Vendor};
@@ -71,7 +72,13 @@ impl PageJob {
         let (archive, archive_all) = (self.archive.clone(), self.archive_all);
         // Parsing, matching and archiving are CPU and disk work: keep them off the I/O threads.
         let analysed = tokio::task::spawn_blocking(move || {
-            let extracted = extract(&body, content_type.as_deref());
+            // A PDF the fetcher let through (by its type or its `.pdf` path) is read as one when
+            // its bytes say so; it belongs to the vendor whose page linked it.
+            let extracted = if crate::fetch::is_pdf(content_type.as_deref(), &final_url) && looks_like_pdf(&body) {
+                read_pdf(&body)?
+            } else {
+                extract(&body, content_type.as_deref())
+            };
             if let Some(why) = extracted.parse_limit {
                 return Err(why);
             }

@@ -29,6 +29,9 @@ pub struct FindingView {
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
     pub pages: Vec<String>,
+    /// Where the claim stands in each page that is a document, not a web page's text: a PDF's
+    /// page (« pdf, page 3 »), by URL.
+    pub places: BTreeMap<String, String>,
     pub ack: Option<Ack>,
 }
 
@@ -127,6 +130,12 @@ fn view(f: &Finding, lang: Lang) -> FindingView {
             f.resolution.clone()
         },
         pages: f.pages.keys().cloned().collect(),
+        places: f
+            .pages
+            .iter()
+            .filter(|(_, s)| s.location == crate::extract::Location::Pdf)
+            .map(|(url, s)| (url.clone(), format!("pdf, {}", s.detail)))
+            .collect(),
         ack: f.ack.clone(),
     }
 }

@@ -256,10 +256,11 @@ fn finding(h: &mut String, f: &FindingView, t: &T, lang: Lang) {
     }
     let _ = write!(h, "<details><summary>{} ({})</summary><ul>", esc(t.pages), f.pages.len());
     for url in &f.pages {
+        let place = f.places.get(url).map(|p| format!(" ({})", esc(p))).unwrap_or_default();
         if url.starts_with("http://") || url.starts_with("https://") {
-            let _ = write!(h, "<li><a href=\"{}\" rel=\"noopener noreferrer\">{}</a></li>", esc(url), esc(url));
+            let _ = write!(h, "<li><a href=\"{}\" rel=\"noopener noreferrer\">{}</a>{place}</li>", esc(url), esc(url));
         } else {
-            let _ = write!(h, "<li>{}</li>", esc(url));
+            let _ = write!(h, "<li>{}{place}</li>", esc(url));
         }
     }
     h.push_str("</ul></details></div>");

@@ -291,8 +291,8 @@ pub fn vendor_text(r: &VendorReport, style: Style) -> String {
     let _ = writeln!(out, "{} ({})", style.paint("1", &r.vendor_id), r.vendor_name);
     let _ = writeln!(
         out,
-        "  pages: {} fetched, {} not modified, {} skipped, {} failed, {} need JavaScript",
-        s.pages_fetched, s.pages_not_modified, s.pages_skipped, s.pages_failed, s.pages_needing_javascript
+        "  pages: {} fetched ({} PDF), {} not modified, {} skipped, {} failed, {} need JavaScript",
+        s.pages_fetched, s.pdfs_read, s.pages_not_modified, s.pages_skipped, s.pages_failed, s.pages_needing_javascript
     );
     let kinds: Vec<String> = s.claims.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let _ = writeln!(
