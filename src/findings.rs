@@ -96,6 +96,7 @@ pub fn update_vendor(
             claims,
             evidence: rec.evidence.clone(),
             reading: Some(ctx.reading.to_string()),
+            pdf: rec.encoding == Some("PDF"),
         };
         match &rec.status {
             PageStatus::Fetched => {

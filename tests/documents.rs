@@ -152,6 +152,8 @@ async fn a_pdf_claim_is_archived_and_its_evidence_names_the_pdf_page() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains(&format!("{}</a> (pdf, page 2)", server.url("/fiche.pdf"))), "{html}");
+    // Its coverage table counts the documents apart: the home page and one PDF.
+    assert!(html.contains("<td>nuvexa</td><td>2 (1 PDF)</td>"), "{html}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

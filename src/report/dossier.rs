@@ -49,6 +49,8 @@ pub struct VendorSection {
     /// What the registry says the vendor holds today, in the report's language.
     pub registry_status: String,
     pub pages_checked: usize,
+    /// Of the pages checked, the PDF documents.
+    pub pdfs_checked: usize,
     pub not_checked: Vec<Unchecked>,
     pub open: Vec<FindingView>,
     pub resolved: Vec<FindingView>,
@@ -154,6 +156,7 @@ pub fn build(src: Sources<'_>) -> Dossier {
     for v in &setup.config.vendors {
         let pages: Vec<&PageState> = src.pages.iter().filter(|p| p.vendor == v.id).collect();
         let ok = pages.iter().filter(|p| checked(&p.status)).count();
+        let pdfs = pages.iter().filter(|p| p.pdf && checked(&p.status)).count();
         let not_checked: Vec<Unchecked> = pages
             .iter()
             .filter(|p| !checked(&p.status))
@@ -191,6 +194,7 @@ pub fn build(src: Sources<'_>) -> Dossier {
             name: v.name.clone(),
             registry_status,
             pages_checked: ok,
+            pdfs_checked: pdfs,
             not_checked,
             open,
             resolved,

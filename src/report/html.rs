@@ -182,9 +182,10 @@ pub fn render(d: &Dossier) -> String {
     for v in &d.vendors {
         let why: Vec<String> =
             v.not_checked.iter().map(|u| format!("<code>{}</code> — {}", esc(&u.url), esc(&u.why))).collect();
+        let pdfs = if v.pdfs_checked > 0 { format!(" ({} PDF)", v.pdfs_checked) } else { String::new() };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}{pdfs}</td><td>{}</td></tr>",
             esc(&v.name),
             v.pages_checked,
             if why.is_empty() { esc(t.none) } else { why.join("<br>") }

@@ -34,6 +34,9 @@ pub struct PageState {
     /// pages stored before versions were. A page read with another version is fetched in full.
     #[serde(default)]
     pub reading: Option<String>,
+    /// The page is a PDF document (its text read page by page), not an HTML page.
+    #[serde(default)]
+    pub pdf: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

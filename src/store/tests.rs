@@ -61,6 +61,7 @@ fn page(url: &str) -> PageState {
         claims: vec![],
         evidence: None,
         reading: None,
+        pdf: false,
     }
 }
 
