@@ -73,19 +73,18 @@ pub fn show(config: &Path, id: &str, extract_to: Option<PathBuf>) -> Result<u8> 
         let header = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.as_str());
         let decoded = body::decode(&raw, &body::codings(header("content-encoding")), 64 * 1024 * 1024).unwrap_or(raw);
         let page_url = url::Url::parse(url).ok();
-        let pdf = page_url.as_ref().is_some_and(|u| claimwatch::fetch::is_pdf(header("content-type"), u))
-            && claimwatch::pipeline::document::looks_like_pdf(&decoded);
-        let page = if pdf {
-            match claimwatch::pipeline::document::read_pdf(&decoded) {
-                Ok(page) => page,
-                Err(why) => {
-                    writeln!(out, "  the archived PDF cannot be read again: {why}")?;
-                    continue;
+        let page =
+            if claimwatch::pipeline::document::is_pdf_document(header("content-type"), page_url.as_ref(), &decoded) {
+                match claimwatch::pipeline::document::read_pdf(&decoded) {
+                    Ok(page) => page,
+                    Err(why) => {
+                        writeln!(out, "  the archived PDF cannot be read again: {why}")?;
+                        continue;
+                    }
                 }
-            }
-        } else {
-            extract(&decoded, header("content-type"))
-        };
+            } else {
+                extract(&decoded, header("content-type"))
+            };
         let read = claimwatch::scan::scan_page(
             page,
             &setup.knowledge(),

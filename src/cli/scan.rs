@@ -11,7 +11,7 @@ use super::{Format, exit, fetcher, is_url, load, text_style, today, unknown_vend
 use claimwatch::config::{Setup, Vendor};
 use claimwatch::fetch::{Fetcher, Outcome, Rate};
 use claimwatch::pipeline::PageStatus;
-use claimwatch::pipeline::document::{looks_like_pdf, read_pdf};
+use claimwatch::pipeline::document::{is_pdf_document, read_pdf};
 use claimwatch::report::{ClaimRecord, PageLine, Tally, page_text};
 use claimwatch::scan::scan_page;
 
@@ -48,8 +48,8 @@ pub async fn scan(
                 continue;
             }
         };
-        let pdf = looks_like_pdf(&bytes)
-            && (!is_url(source) || claimwatch::fetch::is_pdf(content_type.as_deref(), &Url::parse(source)?));
+        let source_url = if is_url(source) { Some(Url::parse(source)?) } else { None };
+        let pdf = is_pdf_document(content_type.as_deref(), source_url.as_ref(), &bytes);
         if pdf && auto && !is_url(source) {
             let why = "a PDF file has no canonical URL to tell its vendor: name it with --vendor";
             fail(&mut out, format, &mut tally, source, why)?;

@@ -323,7 +323,7 @@ pub fn read(sentence: &str, label: std::ops::Range<usize>, place: &Place<'_>, ga
     cues.menu = place.location == Location::Text
         && !states_grant
         && (place.region == Region::Nav || (place.region.is_site_frame() && place.link && (place.list_item || short)));
-    let bulleted = place.line.trim_start().starts_with(['-', '•', '*', '✓', '✔', '·', '▪', '►']);
+    let bulleted = place.line.trim_start().starts_with(crate::extract::layout::BULLETS);
     cues.display = if matches!(place.location, Location::Alt | Location::Attribute) {
         Some(Display::Badge)
     } else if reader.in_certifications_list() || (place.certification_neighbours && is_short_verbless(place.line, 8)) {

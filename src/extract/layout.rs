@@ -113,6 +113,9 @@ pub struct Genre {
     pub signals: Vec<String>,
 }
 
+/// Marks that open a list item written as text (« • hébergement en France »).
+pub const BULLETS: [char; 8] = ['-', '•', '*', '✓', '✔', '·', '▪', '►'];
+
 /// JSON-LD types that make a page an article.
 pub const ARTICLE_TYPES: &[&str] = &[
     "article",

@@ -63,7 +63,9 @@ fn ends_sentence(line: &str) -> bool {
 }
 
 fn starts_item(line: &str) -> bool {
-    line.starts_with(['•', '-', '–', '—', '*', '·', '▪', '►', '✓', '✔', '■', '□', '|'])
+    // Besides the usual bullets, what PDF lists and tables set at a line's start.
+    line.starts_with(super::layout::BULLETS)
+        || line.starts_with(['–', '—', '■', '□', '|'])
         || line
             .split_once(['.', ')'])
             .is_some_and(|(n, _)| !n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()))

@@ -13,6 +13,12 @@ pub fn looks_like_pdf(body: &[u8]) -> bool {
     body[..body.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
 }
 
+/// Whether a body is a PDF to read as one: its bytes say so, and, when it came from a URL,
+/// its Content-Type or `.pdf` path does too (a file named `.pdf` served as text is text).
+pub fn is_pdf_document(content_type: Option<&str>, url: Option<&url::Url>, body: &[u8]) -> bool {
+    looks_like_pdf(body) && url.is_none_or(|u| crate::fetch::is_pdf(content_type, u))
+}
+
 /// The program that extracts PDFs: claimwatch itself. `CLAIMWATCH_PDF_EXTRACTOR` names
 /// another path, for a library embedding the pipeline (integration tests run in their own
 /// test binary, which has no extraction subcommand).

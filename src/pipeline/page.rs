@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::document::{looks_like_pdf, read_pdf};
+use super::document::{is_pdf_document, read_pdf};
 use super::{PageRecord, PageStatus, unchecked};
 use crate::canon;
 use crate::config::{Setup, Vendor};
@@ -74,7 +74,7 @@ impl PageJob {
         let analysed = tokio::task::spawn_blocking(move || {
             // A PDF the fetcher let through (by its type or its `.pdf` path) is read as one when
             // its bytes say so; it belongs to the vendor whose page linked it.
-            let extracted = if crate::fetch::is_pdf(content_type.as_deref(), &final_url) && looks_like_pdf(&body) {
+            let mut extracted = if is_pdf_document(content_type.as_deref(), Some(&final_url), &body) {
                 read_pdf(&body)?
             } else {
                 extract(&body, content_type.as_deref())
@@ -86,7 +86,7 @@ impl PageJob {
             let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
             let needs_js = extracted.needs_javascript();
             let encoding = extracted.encoding;
-            let notes = extracted.notes.clone();
+            let notes = std::mem::take(&mut extracted.notes);
             let result = scan_page(extracted, &self.setup.knowledge(), Some(&self.vendor), Some(&page_url), self.at);
             let evidence = match archive {
                 Some(a) if archive_all || !result.claims.is_empty() => Some(a.archive(&exchange)),
