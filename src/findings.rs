@@ -97,6 +97,7 @@ pub fn update_vendor(
             evidence: rec.evidence.clone(),
             reading: Some(ctx.reading.to_string()),
             pdf: rec.encoding == Some("PDF"),
+            rendered: rec.rendered,
         };
         match &rec.status {
             PageStatus::Fetched => {
@@ -104,6 +105,14 @@ pub fn update_vendor(
                     pages.insert(url.clone(), fresh(rec.claims.iter().map(|c| c.claim.clone()).collect(), "fetched"));
                 rereads.fetched(ctx.reading, previous, rec.content_sha256.as_deref());
                 checked.insert(url.clone());
+            }
+            // A render that did not settle may still have shown claims: they are kept, and the
+            // page is not called checked. One that showed none leaves the last good claims.
+            PageStatus::RenderFailed(_) if !rec.claims.is_empty() => {
+                let why = format!("{}: {}", rec.status.label(), rec.status.why_not_checked().unwrap_or_default());
+                let previous =
+                    pages.insert(url.clone(), fresh(rec.claims.iter().map(|c| c.claim.clone()).collect(), &why));
+                rereads.fetched(ctx.reading, previous, None);
             }
             PageStatus::NeedsJavascript => {
                 let previous = pages.insert(
@@ -127,7 +136,7 @@ pub fn update_vendor(
                 rereads.gone(pages.insert(url.clone(), fresh(Vec::new(), "gone")));
                 checked.insert(url.clone());
             }
-            PageStatus::Failed(_) | PageStatus::Skipped(_) => {
+            PageStatus::Failed(_) | PageStatus::Skipped(_) | PageStatus::RenderFailed(_) => {
                 // Not checked: the claims of the last good fetch stay; the status says why, for
                 // the coverage of reports.
                 let why = format!("{}: {}", rec.status.label(), rec.status.why_not_checked().unwrap_or_default());

@@ -20,6 +20,7 @@ pub mod patterns;
 pub mod pdf;
 pub mod pipeline;
 pub mod registry;
+pub mod render;
 pub mod report;
 pub mod robots;
 pub mod run;

@@ -14,6 +14,7 @@ use crate::evidence::{Archive, EvidenceRef};
 use crate::fetch::{Failure, Fetcher, Outcome, Rate, RobotsState, Skip, origin};
 use crate::judge::Level;
 use crate::patterns::ClaimKind;
+use crate::render::Renderer;
 use crate::scan::JudgedClaim;
 use crate::sitemap::{self, Sitemap};
 
@@ -35,6 +36,9 @@ pub enum PageStatus {
     NotModified,
     /// Fetched, but an empty JavaScript application shell: not checked.
     NeedsJavascript,
+    /// It had to be rendered, and the render failed or did not settle: not checked (claims
+    /// read in what did render are kept).
+    RenderFailed(String),
     Skipped(Skip),
     Failed(Failure),
 }
@@ -45,6 +49,7 @@ impl PageStatus {
             PageStatus::Fetched => "fetched",
             PageStatus::NotModified => "not_modified",
             PageStatus::NeedsJavascript => "needs_javascript",
+            PageStatus::RenderFailed(_) => "render_failed",
             PageStatus::Skipped(_) => "skipped",
             PageStatus::Failed(_) => "failed",
         }
@@ -55,6 +60,7 @@ impl PageStatus {
         match self {
             PageStatus::Fetched | PageStatus::NotModified => None,
             PageStatus::NeedsJavascript => Some("needs JavaScript: the page is an empty application shell".into()),
+            PageStatus::RenderFailed(why) => Some(format!("not rendered: {why}")),
             PageStatus::Skipped(s) => Some(s.to_string()),
             PageStatus::Failed(f) => Some(f.to_string()),
         }
@@ -78,8 +84,10 @@ pub struct PageRecord {
     /// Where this fetch was archived, if it was.
     pub evidence: Option<EvidenceRef>,
     pub claims: Vec<JudgedClaim>,
-    /// How a page that was checked had to be read (deep markup flattened…).
+    /// How a page that was checked had to be read (deep markup flattened, rendered…).
     pub notes: Vec<String>,
+    /// Read as Chromium rendered it, not as fetched.
+    pub rendered: bool,
 }
 
 /// One vendor's part of a run.
@@ -105,8 +113,12 @@ pub struct Summary {
     pub pages_skipped: usize,
     pub pages_failed: usize,
     pub pages_needing_javascript: usize,
+    /// Pages that had to be rendered and could not be (or did not settle).
+    pub pages_not_rendered: usize,
     /// Of the pages fetched, the PDF documents read.
     pub pdfs_read: usize,
+    /// Of the pages fetched, those read as Chromium rendered them.
+    pub pages_rendered: usize,
     pub claims: BTreeMap<ClaimKind, usize>,
     pub ok: usize,
     pub unverified: usize,
@@ -124,9 +136,13 @@ impl VendorReport {
                     if p.encoding == Some("PDF") {
                         s.pdfs_read += 1;
                     }
+                    if p.rendered {
+                        s.pages_rendered += 1;
+                    }
                 }
                 PageStatus::NotModified => s.pages_not_modified += 1,
                 PageStatus::NeedsJavascript => s.pages_needing_javascript += 1,
+                PageStatus::RenderFailed(_) => s.pages_not_rendered += 1,
                 PageStatus::Skipped(_) => s.pages_skipped += 1,
                 PageStatus::Failed(_) => s.pages_failed += 1,
             }
@@ -254,11 +270,51 @@ pub struct RunExtras {
     pub archive: Option<Arc<Archive>>,
     /// Archive every fetched page, not only those with claims.
     pub archive_all: bool,
+    /// The run's browser, for pages that JavaScript builds.
+    pub rendering: Rendering,
 }
 
 impl Default for RunExtras {
     fn default() -> Self {
-        RunExtras { control: Control::never(), archive: None, archive_all: false }
+        RunExtras { control: Control::never(), archive: None, archive_all: false, rendering: Rendering::Off }
+    }
+}
+
+/// Whether a run can render pages.
+#[derive(Clone, Default)]
+pub enum Rendering {
+    /// Rendering is off (`[render] enabled = false`, or no vendor renders): shells are
+    /// reported as needing JavaScript.
+    #[default]
+    Off,
+    On(Arc<Renderer>),
+    /// Rendering is on but the browser could not start: pages to render are not checked, with
+    /// this reason.
+    Unavailable(String),
+}
+
+impl Rendering {
+    /// Starts the run's browser if `setup` renders anything; a browser that cannot start is
+    /// said once here, and then by every page it should have rendered.
+    pub async fn for_run(setup: &Setup, vendors: &[Vendor], fetcher: &Arc<Fetcher>) -> Rendering {
+        let render = &setup.config.render;
+        if !render.enabled || vendors.iter().all(|v| v.render == crate::config::RenderMode::Never) {
+            return Rendering::Off;
+        }
+        match Renderer::start(render, fetcher.clone()).await {
+            Ok(r) => Rendering::On(Arc::new(r)),
+            Err(e) => {
+                tracing::error!("{e}: pages that need rendering will not be checked");
+                Rendering::Unavailable(e.to_string())
+            }
+        }
+    }
+
+    /// Closes the browser, if one was started.
+    pub async fn close(&self) {
+        if let Rendering::On(r) = self {
+            r.close().await;
+        }
     }
 }
 
@@ -372,6 +428,7 @@ async fn crawl_vendor(
                 at,
                 archive: extras.archive.clone(),
                 archive_all: extras.archive_all,
+                rendering: extras.rendering.clone(),
                 previous: recalled.previous_evidence.get(url.as_str()).cloned(),
             };
             let handle = tasks.spawn(job.run(url.clone(), depth));
@@ -468,6 +525,7 @@ fn unchecked(url: Url, depth: u32, status: PageStatus) -> PageRecord {
         evidence: None,
         claims: Vec::new(),
         notes: Vec::new(),
+        rendered: false,
     }
 }
 

@@ -16,7 +16,7 @@ use crate::config::{Setup, Vendor};
 use crate::evidence::Archive;
 use crate::fetch::{FetchError, Fetcher, MemoryValidators, ValidatorCache, Validators};
 use crate::findings::{self, Context};
-use crate::pipeline::{self, Control, Event, Memory, Recalled, RunExtras, VendorReport};
+use crate::pipeline::{self, Control, Event, Memory, Recalled, Rendering, RunExtras, VendorReport};
 use crate::store::{
     FindingState, OutboxEntry, ReadingMeta, Reread, RunOutcome, RunRecord, RunWrite, Store, StoreError, VendorRun,
 };
@@ -55,6 +55,8 @@ pub struct RunOutput {
     /// The digests a dry run would send.
     pub digests: Vec<Digest>,
     pub eml_files: Vec<PathBuf>,
+    /// Rendering this run: the browser used, or why it could not start (`None`: off).
+    pub rendering: Option<Result<String, String>>,
 }
 
 /// The vendor names of the config, for digests.
@@ -169,7 +171,7 @@ impl Memory for StoreMemory<'_> {
         tally.vendors[i] = Some(VendorRun {
             vendor: vendor.id.clone(),
             pages_fetched: s.pages_fetched + s.pages_not_modified,
-            pages_not_checked: s.pages_failed + s.pages_skipped + s.pages_needing_javascript,
+            pages_not_checked: s.pages_failed + s.pages_skipped + s.pages_needing_javascript + s.pages_not_rendered,
             pages_failed: s.pages_failed,
             claims: s.claims.values().sum(),
             warnings: s.warnings,
@@ -225,10 +227,17 @@ pub async fn check(
     } else {
         Some(Arc::new(Archive::open(&setup.config.evidence.dir, &run_id).map_err(RunError::Evidence)?))
     };
+    let rendering = Rendering::for_run(&setup, &opts.vendors, &fetcher).await;
+    let rendering_said = match &rendering {
+        Rendering::Off => None,
+        Rendering::On(r) => Some(Ok(r.product().to_string())),
+        Rendering::Unavailable(why) => Some(Err(why.clone())),
+    };
     let extras = RunExtras {
         control: opts.control.clone(),
         archive: archive.clone(),
         archive_all: setup.config.evidence.archive_all,
+        rendering: rendering.clone(),
     };
     let mut memory = StoreMemory {
         setup: &setup,
@@ -239,7 +248,9 @@ pub async fn check(
         reading: reading.clone(),
         tally: Tally { vendors: opts.vendors.iter().map(|_| None).collect(), ..Tally::default() },
     };
-    pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &extras, &mut memory, opts.at, on_event).await?;
+    let ran = pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &extras, &mut memory, opts.at, on_event).await;
+    rendering.close().await;
+    ran?;
     let tally = memory.tally;
     let interrupted = opts.control.stop_deadline().is_some();
     // Pages left with an older reading by an earlier run (another vendor's turn, a budget) are
@@ -295,7 +306,14 @@ pub async fn check(
             let from: lettre::message::Mailbox = from.parse().map_err(|_| alert::AlertError::Address(from.clone()))?;
             eml_files = alert::write_eml(dir, &from, &digests)?;
         }
-        return Ok(RunOutput { claims: tally.claims, run, delivery: None, digests, eml_files });
+        return Ok(RunOutput {
+            claims: tally.claims,
+            run,
+            delivery: None,
+            digests,
+            eml_files,
+            rendering: rendering_said,
+        });
     }
 
     crate::failpoint::hit("before-run-record");
@@ -315,7 +333,14 @@ pub async fn check(
         }
         _ => None,
     };
-    Ok(RunOutput { claims: tally.claims, run, delivery, digests: Vec::new(), eml_files: Vec::new() })
+    Ok(RunOutput {
+        claims: tally.claims,
+        run,
+        delivery,
+        digests: Vec::new(),
+        eml_files: Vec::new(),
+        rendering: rendering_said,
+    })
 }
 
 /// One outbox pass on its own (the daemon retries between runs; `check` does it after a run).

@@ -139,6 +139,9 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         control: claimwatch::pipeline::Control::never(),
     };
     let output = run::check(setup.clone(), &store, opts, &on_event).await?;
+    if let (Some(Err(why)), Format::Json) = (&output.rendering, format) {
+        eprintln!("claimwatch: rendering is on, but {why}: pages that need it were not checked");
+    }
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -173,6 +176,13 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
                 run.findings_reread,
                 plural(run.findings_reread)
             )?;
+        }
+        match &output.rendering {
+            Some(Ok(browser)) => writeln!(out, "rendering: {browser}")?,
+            Some(Err(why)) => {
+                writeln!(out, "WARNING: rendering is on, but {why}: pages that need it were not checked")?
+            }
+            None => {}
         }
         if run.registry_stale {
             writeln!(

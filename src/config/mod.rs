@@ -13,6 +13,7 @@ use crate::diag::{Day, Diagnostic, Diagnostics, TomlDoc};
 mod alerts;
 mod crawl;
 mod daemon;
+mod render;
 
 use crate::gazetteer::Gazetteer;
 use crate::patterns::{self, PatternSet};
@@ -21,6 +22,7 @@ pub use alerts::{EvidenceSettings, Lang, Recipient, Security, SmtpSettings, Stor
 pub use crawl::{CRAWL_KEYS, CrawlSettings, DEFAULT_USER_AGENT};
 use crawl::{at_least_one, check_crawl, positive};
 pub use daemon::{Schedule, ScheduleSettings};
+pub use render::{RENDER_KEYS, RenderMode, RenderSettings};
 
 /// One watched vendor.
 #[derive(Debug, Clone)]
@@ -40,6 +42,10 @@ pub struct Vendor {
     pub crawl: VendorCrawl,
     /// When the daemon checks this vendor, if not on the `[schedule]` default.
     pub schedule: Option<Schedule>,
+    /// Which of its pages are rendered when `[render] enabled` (default: application shells).
+    pub render: RenderMode,
+    /// CDN hosts its rendered pages may load scripts and data from, besides `allowed_hosts`.
+    pub render_hosts: Vec<String>,
 }
 
 /// Whether `host` matches one of `allowed` (host names; a leading `*.` admits subdomains).
@@ -78,6 +84,8 @@ impl Vendor {
             note: None,
             crawl: VendorCrawl::default(),
             schedule: None,
+            render: RenderMode::default(),
+            render_hosts: Vec::new(),
         }
     }
 
@@ -89,6 +97,11 @@ impl Vendor {
     pub fn allows_host(&self, host: &str) -> bool {
         host_allowed(&self.allowed_hosts, host)
     }
+
+    /// Whether a page of this vendor, being rendered, may load a script or data from `host`.
+    pub fn renders_from(&self, host: &str) -> bool {
+        self.allows_host(host) || host_allowed(&self.render_hosts, host)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +112,7 @@ pub struct Config {
     /// The organisations pages name (`gazetteer = "gazetteer.toml"`); none when not set.
     pub gazetteer_path: Option<PathBuf>,
     pub crawl: CrawlSettings,
+    pub render: RenderSettings,
     pub store: StoreSettings,
     pub evidence: EvidenceSettings,
     pub smtp: Option<SmtpSettings>,
@@ -178,6 +192,7 @@ const TOP_KEYS: &[&str] = &[
     "gazetteer",
     "max_registry_age_days",
     "crawl",
+    "render",
     "store",
     "evidence",
     "smtp",
@@ -209,6 +224,9 @@ struct VendorSpec {
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     schedule: Option<Spanned<String>>,
+    render: Option<Spanned<String>>,
+    #[serde(default)]
+    render_hosts: Vec<Spanned<String>>,
 }
 
 /// Loads the config, then the registry and patterns it names, and checks them against each
@@ -261,6 +279,7 @@ struct PartialConfig {
     patterns_dir: Option<PathBuf>,
     gazetteer_path: Option<PathBuf>,
     crawl: CrawlSettings,
+    render: RenderSettings,
     store: StoreSettings,
     evidence: EvidenceSettings,
     smtp: Option<SmtpSettings>,
@@ -279,6 +298,7 @@ impl PartialConfig {
             patterns_dir: self.patterns_dir?,
             gazetteer_path: self.gazetteer_path,
             crawl: self.crawl,
+            render: self.render,
             store: self.store,
             evidence: self.evidence,
             smtp: self.smtp,
@@ -320,6 +340,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
     let gazetteer: Option<String> = doc.take(&mut table, "gazetteer");
     let max_registry_age_days: u32 = doc.take(&mut table, "max_registry_age_days").unwrap_or(45);
     let crawl_table = doc.take_table(&mut table, "crawl");
+    let render_table = doc.take_table(&mut table, "render");
     let store_table = doc.take_table(&mut table, "store");
     let evidence_table = doc.take_table(&mut table, "evidence");
     let smtp_table = doc.take_table(&mut table, "smtp");
@@ -339,6 +360,10 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
     let crawl = match crawl_table {
         Some((t, _)) => check_crawl(&mut doc, t),
         None => CrawlSettings::default(),
+    };
+    let render = match render_table {
+        Some((t, _)) => render::check_render(&mut doc, t),
+        None => RenderSettings::default(),
     };
 
     let mut vendors: Vec<Vendor> = Vec::new();
@@ -370,6 +395,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
         patterns_dir: patterns.map(|p| base.join(p)),
         gazetteer_path: gazetteer.map(|g| base.join(g)),
         crawl,
+        render,
         store,
         evidence,
         smtp,
@@ -399,18 +425,9 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor], tz:
     {
         doc.error(siren.span(), format!("`{}` is not a valid SIREN (9 digits, Luhn checksum)", siren.get_ref()));
     }
-    let mut allowed_hosts = Vec::new();
-    for h in &spec.allowed_hosts {
-        let host = h.get_ref().trim().to_ascii_lowercase();
-        let bare = host.strip_prefix("*.").unwrap_or(&host);
-        let valid = !bare.is_empty()
-            && bare.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-        if valid {
-            allowed_hosts.push(host);
-        } else {
-            doc.error(h.span(), format!("`{}` is not a host name (a leading `*.` admits subdomains)", h.get_ref()));
-        }
-    }
+    let allowed_hosts = host_names(doc, &spec.allowed_hosts);
+    let render_hosts = host_names(doc, &spec.render_hosts);
+    let render_mode = spec.render.as_ref().and_then(|m| render::check_mode(doc, m));
     let mut start_urls = Vec::new();
     for u in &spec.start_urls {
         match url::Url::parse(u.get_ref()) {
@@ -464,7 +481,27 @@ fn check_vendor(doc: &mut TomlDoc<'_>, spec: VendorSpec, earlier: &[Vendor], tz:
         note: spec.note,
         crawl,
         schedule,
+        render: render_mode.unwrap_or_default(),
+        render_hosts,
     })
+}
+
+/// Host names as written in `allowed_hosts` and `render_hosts` (a leading `*.` admits
+/// subdomains), lower-cased; each bad one is reported.
+fn host_names(doc: &mut TomlDoc<'_>, written: &[Spanned<String>]) -> Vec<String> {
+    let mut hosts = Vec::new();
+    for h in written {
+        let host = h.get_ref().trim().to_ascii_lowercase();
+        let bare = host.strip_prefix("*.").unwrap_or(&host);
+        let valid = !bare.is_empty()
+            && bare.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        if valid {
+            hosts.push(host);
+        } else {
+            doc.error(h.span(), format!("`{}` is not a host name (a leading `*.` admits subdomains)", h.get_ref()));
+        }
+    }
+    hosts
 }
 
 fn compile_all(doc: &mut TomlDoc<'_>, sources: &[Spanned<String>]) -> Vec<Regex> {

@@ -19,6 +19,9 @@ use crate::fetch::Exchange;
 pub use log::{Entry, EvidenceLog, GENESIS};
 pub use warc::RecordRef;
 
+/// The content type of a rendered page's `conversion` record.
+pub const CONVERSION_TYPE: &str = "text/html; charset=utf-8";
+
 /// Where the archived copy of a page fetch is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceRef {
@@ -31,6 +34,10 @@ pub struct EvidenceRef {
     pub fetched_at: DateTime<Utc>,
     /// Position in the evidence log.
     pub log_seq: u64,
+    /// For a rendered page (its record is the `conversion` of its DOM): the response record
+    /// of the document the browser was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered_from: Option<RecordRef>,
 }
 
 impl EvidenceRef {
@@ -119,6 +126,34 @@ impl Archive {
         self.log(&mut open, ex, "revisit", None, record, Some(content), earlier.body_sha256.clone())
     }
 
+    /// Archives a page's rendered DOM as a `conversion` record that refers to the page's
+    /// response (`response`, archived first), and logs it. The evidence of a rendered page is
+    /// this record: what was read, tied to what was fetched.
+    pub fn archive_conversion(
+        &self,
+        ex: &Exchange,
+        response: &EvidenceRef,
+        dom: &[u8],
+    ) -> std::io::Result<EvidenceRef> {
+        let rendered_at = chrono::Utc::now();
+        let mut open = self.open.lock().expect("archive lock");
+        let record = self.writer(&mut open)?.write_conversion(
+            ex.url.as_str(),
+            rendered_at,
+            &response.record,
+            CONVERSION_TYPE,
+            dom,
+        )?;
+        let body_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(dom));
+        let converted = Exchange { fetched_at: rendered_at, ..ex.clone() };
+        let mut logged =
+            self.log(&mut open, &converted, "conversion", None, record, Some(response.record.clone()), body_sha256)?;
+        // The content is the record itself; the response it came from is named apart.
+        logged.refers_to = None;
+        logged.rendered_from = Some(response.record.clone());
+        Ok(logged)
+    }
+
     /// Appends the log entry of records just written, and says where they are.
     #[allow(clippy::too_many_arguments)]
     fn log(
@@ -144,7 +179,14 @@ impl Archive {
             refers_to: refers_to.clone(),
             hash: String::new(),
         })?;
-        Ok(EvidenceRef { record, refers_to, body_sha256, fetched_at: ex.fetched_at, log_seq: entry.seq })
+        Ok(EvidenceRef {
+            record,
+            refers_to,
+            body_sha256,
+            fetched_at: ex.fetched_at,
+            log_seq: entry.seq,
+            rendered_from: None,
+        })
     }
 }
 
@@ -328,6 +370,15 @@ pub type DisplayHeaders = Vec<(String, String)>;
 pub fn archived_body(dir: &Path, r: &EvidenceRef) -> std::io::Result<(Vec<u8>, DisplayHeaders)> {
     let content = r.content();
     let rec = warc::read_record(&record_path(dir, &content.file)?, content.offset)?;
+    if rec.header("WARC-Type") == Some("conversion") {
+        // A rendered DOM: the block is the document, with no HTTP message around it.
+        let content_type = rec.header("Content-Type").unwrap_or(CONVERSION_TYPE).to_string();
+        let headers = vec![
+            (":status-line".to_string(), "rendered by Chromium (WARC conversion record)".to_string()),
+            ("content-type".to_string(), content_type),
+        ];
+        return Ok((rec.block, headers));
+    }
     let body = rec.http_body().map(<[u8]>::to_vec).unwrap_or_default();
     Ok((body, rec.http_headers().unwrap_or_default()))
 }

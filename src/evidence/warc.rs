@@ -149,6 +149,39 @@ impl WarcWriter {
         Ok(self.reference(places[0], id, block_digest, None))
     }
 
+    /// Writes a `conversion` record: `content` derived from the response record `source` (a
+    /// page's DOM as Chromium rendered it), dated when it was made.
+    pub fn write_conversion(
+        &mut self,
+        target_uri: &str,
+        date: DateTime<Utc>,
+        source: &RecordRef,
+        content_type: &str,
+        content: &[u8],
+    ) -> io::Result<RecordRef> {
+        check_value(&source.record_id)?;
+        check_value(content_type)?;
+        let id = record_id();
+        let block_digest = digest(content);
+        let origin = Exchange {
+            target_uri,
+            date,
+            ip: None,
+            method: "GET",
+            request_headers: &[],
+            http_version: "",
+            status: 200,
+            response_headers: &[],
+            body: &[],
+        };
+        let mut headers = common_headers("conversion", &id, &warc_date(date), &origin, &self.warcinfo_id)?;
+        headers.push(("WARC-Refers-To", source.record_id.clone()));
+        headers.push(("WARC-Block-Digest", block_digest.clone()));
+        headers.push(("Content-Type", content_type.to_string()));
+        let places = self.append(&[record(&headers, content)])?;
+        Ok(self.reference(places[0], id, block_digest, None))
+    }
+
     fn reference(&self, (offset, length): (u64, u64), id: String, block: String, payload: Option<String>) -> RecordRef {
         RecordRef {
             file: self.name.clone(),

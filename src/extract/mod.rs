@@ -171,13 +171,17 @@ impl Page {
     /// `<noscript>` asking for JavaScript (or no text at all). Its content is rendered by
     /// scripts, so it cannot be checked without a browser and must not be reported as clean.
     pub fn needs_javascript(&self) -> bool {
-        let text: usize = self
-            .segments
+        let text = self.text_chars();
+        self.scripts > 0 && (text < 20 || (text < 200 && self.app_shell_hint))
+    }
+
+    /// Characters of visible body text, spaces left out.
+    pub fn text_chars(&self) -> usize {
+        self.segments
             .iter()
             .filter(|s| s.location == Location::Text)
             .map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count())
-            .sum();
-        self.scripts > 0 && (text < 20 || (text < 200 && self.app_shell_hint))
+            .sum()
     }
 
     /// Whether the page is an article (a blog post, news item, press release), from the

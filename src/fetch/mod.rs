@@ -259,15 +259,32 @@ impl Fetcher {
 
     /// Fetches an HTML page, following redirects that `in_scope` accepts.
     pub async fn fetch_page(&self, url: &Url, rate: Rate, in_scope: &(dyn Fn(&Url) -> bool + Sync)) -> Fetched {
-        self.fetch(url, rate, in_scope, true).await
+        self.fetch(url, rate, in_scope, &Kind::Page).await
     }
 
     /// Fetches a document of any type (a sitemap), with the same politeness and limits.
     pub async fn fetch_document(&self, url: &Url, rate: Rate, in_scope: &(dyn Fn(&Url) -> bool + Sync)) -> Fetched {
-        self.fetch(url, rate, in_scope, false).await
+        self.fetch(url, rate, in_scope, &Kind::Document).await
     }
 
-    async fn fetch(&self, url: &Url, rate: Rate, in_scope: &(dyn Fn(&Url) -> bool + Sync), html_only: bool) -> Fetched {
+    /// Fetches a script, data or stylesheet for a page being rendered, asking for `accept`.
+    ///
+    /// Subresources have a rate of their own per origin (`rate`, the render settings'), apart
+    /// from the crawl's pages: a rendered page's scripts would otherwise queue behind the whole
+    /// crawl of the site, and the crawl behind them. robots.txt, the guard, timeouts, caps and
+    /// the run budget hold as for pages.
+    pub async fn fetch_subresource(
+        &self,
+        url: &Url,
+        rate: Rate,
+        in_scope: &(dyn Fn(&Url) -> bool + Sync),
+        accept: Option<&str>,
+    ) -> Fetched {
+        self.fetch(url, rate, in_scope, &Kind::Subresource { accept: accept.map(str::to_string) }).await
+    }
+
+    async fn fetch(&self, url: &Url, rate: Rate, in_scope: &(dyn Fn(&Url) -> bool + Sync), kind: &Kind) -> Fetched {
+        let html_only = matches!(kind, Kind::Page);
         let mut current = url.clone();
         let mut redirects = Vec::new();
         let done = |current: &Url, redirects: Vec<Url>, outcome| Fetched {
@@ -302,14 +319,19 @@ impl Fetcher {
                     }
                 }
             }
-            let gate = self.gate(&current, rate);
+            let gate = match kind {
+                Kind::Subresource { .. } => {
+                    self.gates.get(&format!("{} (rendering)", origin(&current)), rate.per_second, rate.burst)
+                }
+                _ => self.gate(&current, rate),
+            };
             if let Some(why) = gate.given_up() {
                 return done(&current, redirects, Outcome::Failed { failure: Failure::GivenUp(why), exchange: None });
             }
             // Sitemaps are always read whole: their URLs are not kept between runs.
             let conditional =
                 if redirects.is_empty() && html_only { self.validators.get(current.as_str()) } else { None };
-            let response = self.request(&current, &gate, conditional.as_ref(), html_only).await;
+            let response = self.request(&current, &gate, conditional.as_ref(), kind).await;
             let exchange = match response {
                 Err(Failure::Refused(why)) => {
                     return done(&current, redirects, Outcome::Skipped(Skip::PrivateAddress(why)));
@@ -371,7 +393,7 @@ impl Fetcher {
                     )
                 }
                 Ok(decoded) => {
-                    if redirects.is_empty() {
+                    if redirects.is_empty() && html_only {
                         self.remember_validators(&current, &exchange);
                     }
                     done(&current, redirects, Outcome::Page { exchange, body: decoded })
@@ -420,7 +442,7 @@ impl Fetcher {
     /// One request with retries on connection errors, 5xx and 429 (honouring Retry-After).
     /// `Err` when no response came; `Ok(Err)` when the final response or its body failed;
     /// the body is read only for 2xx HTML (and non-HTML is left unread).
-    async fn request(&self, url: &Url, gate: &Gate, conditional: Option<&Validators>, html_only: bool) -> Answer {
+    async fn request(&self, url: &Url, gate: &Gate, conditional: Option<&Validators>, kind: &Kind) -> Answer {
         let mut attempt = 0;
         let mut last: Option<Answer> = None;
         loop {
@@ -434,7 +456,7 @@ impl Fetcher {
             if let Some(why) = gate.given_up() {
                 return Err(Failure::GivenUp(why));
             }
-            let result = self.attempt(url, conditional, html_only).await;
+            let result = self.attempt(url, conditional, kind).await;
             drop(permit);
             let retry_after = match &result {
                 Ok(Ok(ex)) if ex.status == 429 || ex.status >= 500 => Some(retry_after(ex)),
@@ -465,10 +487,18 @@ impl Fetcher {
         &self,
         url: &Url,
         conditional: Option<&Validators>,
-        html_only: bool,
+        kind: &Kind,
     ) -> Result<Result<Exchange, (Failure, Option<Exchange>)>, Failure> {
+        let html_only = matches!(kind, Kind::Page);
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"));
+        let accept = match kind {
+            Kind::Subresource { accept: Some(a) } => HeaderValue::from_str(a).ok(),
+            _ => None,
+        };
+        headers.insert(
+            header::ACCEPT,
+            accept.unwrap_or(HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")),
+        );
         headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate, br"));
         headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("fr-FR,fr;q=0.9,en;q=0.8"));
         if let Some(v) = conditional {
@@ -517,6 +547,16 @@ impl Fetcher {
         }
         Ok(Ok(exchange))
     }
+}
+
+/// What a fetch is for.
+pub(crate) enum Kind {
+    /// A page of the crawl: HTML or PDF, conditional, at the vendor's rate.
+    Page,
+    /// A document of any type (a sitemap).
+    Document,
+    /// A subresource of a page being rendered, at the render rate.
+    Subresource { accept: Option<String> },
 }
 
 /// The origin of a URL (`https://host:port`), the key of rate limits and robots.txt.

@@ -42,7 +42,7 @@ async fn fetch(fetcher: &Fetcher, url: &Url, rate: Rate) -> RobotsState {
             return RobotsState::Unavailable(refused);
         }
         let gate = fetcher.gate(&target, rate);
-        let exchange = match fetcher.request(&target, &gate, None, false).await {
+        let exchange = match fetcher.request(&target, &gate, None, &super::Kind::Document).await {
             Err(failure) | Ok(Err((failure, _))) => return RobotsState::Unavailable(describe(&failure)),
             Ok(Ok(exchange)) => exchange,
         };

@@ -60,6 +60,7 @@ fn page(path: &str, status: PageStatus, claims: Vec<JudgedClaim>) -> PageRecord 
         claims,
         evidence: None,
         notes: Vec::new(),
+        rendered: false,
     }
 }
 

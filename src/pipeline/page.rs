@@ -1,4 +1,4 @@
-//! One page of a run, on its own task: fetched politely, then (off the I/O threads) extracted, scanned and archived.
+//! One page of a run, on its own task: fetched politely, rendered in Chromium when it must be, then (off the I/O threads) extracted, scanned and archived.
 
 use std::sync::Arc;
 
@@ -7,14 +7,15 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::document::{is_pdf_document, read_pdf};
-use super::{PageRecord, PageStatus, unchecked};
+use super::{PageRecord, PageStatus, Rendering, unchecked};
 use crate::canon;
-use crate::config::{Setup, Vendor};
+use crate::config::{RenderMode, Setup, Vendor};
 use crate::crawl::Scope;
 use crate::evidence::{Archive, EvidenceRef};
-use crate::extract::extract;
-use crate::fetch::{BodyError, Failure, Fetched, Fetcher, Outcome, Rate};
-use crate::scan::scan_page;
+use crate::extract::{Page, extract};
+use crate::fetch::{BodyError, Exchange, Failure, Fetched, Fetcher, Outcome, Rate};
+use crate::render::{PageToRender, RenderedPage};
+use crate::scan::{JudgedClaim, scan_page};
 
 /// Everything one page task needs, owned, so that it can run on its own task.
 pub(super) struct PageJob {
@@ -27,10 +28,28 @@ pub(super) struct PageJob {
     pub(super) archive: Option<Arc<Archive>>,
     pub(super) archive_all: bool,
     pub(super) previous: Option<EvidenceRef>,
+    pub(super) rendering: Rendering,
+}
+
+/// What reading a page (as fetched, or as rendered) gave.
+struct Judged {
+    claims: Vec<JudgedClaim>,
+    links: Vec<Url>,
+    encoding: &'static str,
+    evidence: Option<std::io::Result<EvidenceRef>>,
+    notes: Vec<String>,
+    /// A status other than fetched (an application shell, a render that did not settle).
+    status: Option<PageStatus>,
+}
+
+enum Read {
+    Judged(Box<Judged>),
+    /// The page must be rendered first; here is its decoded body.
+    ToRender(Vec<u8>),
 }
 
 impl PageJob {
-    /// Fetches one page and, if it is HTML, judges it; returns its record and its links.
+    /// Fetches one page and, if it is HTML or a PDF, judges it; returns its record and its links.
     pub(super) async fn run(self, url: Url, depth: u32) -> (PageRecord, Vec<Url>) {
         let scope = self.scope.clone();
         let fetched: Fetched = self.fetcher.fetch_page(&url, self.rate, &move |u| scope.on_site(u)).await;
@@ -66,59 +85,139 @@ impl PageJob {
         page.etag = exchange.header("etag").map(str::to_string);
         page.last_modified = exchange.header("last-modified").map(str::to_string);
         page.content_sha256 = Some(hex::encode(Sha256::digest(&exchange.body)));
-        let content_type = exchange.header("content-type").map(str::to_string);
         let final_url = fetched.final_url;
-        let page_url = final_url.clone();
-        let (archive, archive_all) = (self.archive.clone(), self.archive_all);
+        let mode = if self.setup.config.render.enabled { self.vendor.render } else { RenderMode::Never };
+        let job = Arc::new(self);
+        let (read, url, wire) = (job.clone(), final_url.clone(), exchange.clone());
         // Parsing, matching and archiving are CPU and disk work: keep them off the I/O threads.
         let analysed = tokio::task::spawn_blocking(move || {
+            let content_type = wire.header("content-type");
             // A PDF the fetcher let through (by its type or its `.pdf` path) is read as one when
             // its bytes say so; it belongs to the vendor whose page linked it.
-            let mut extracted = if is_pdf_document(content_type.as_deref(), Some(&final_url), &body) {
-                read_pdf(&body)?
-            } else {
-                extract(&body, content_type.as_deref())
-            };
-            if let Some(why) = extracted.parse_limit {
-                return Err(why);
+            let pdf = is_pdf_document(content_type, Some(&url), &body);
+            let extracted = if pdf { read_pdf(&body)? } else { extract(&body, content_type) };
+            let render = !pdf
+                && match mode {
+                    RenderMode::Always => true,
+                    RenderMode::Shell => extracted.needs_javascript(),
+                    RenderMode::Never => false,
+                };
+            if render && !matches!(read.rendering, Rendering::Off) {
+                return Ok(Read::ToRender(body));
             }
-            let base = extracted.base_href.as_deref().and_then(|b| final_url.join(b).ok()).unwrap_or(final_url);
-            let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
-            let needs_js = extracted.needs_javascript();
-            let encoding = extracted.encoding;
-            let notes = std::mem::take(&mut extracted.notes);
-            let result = scan_page(extracted, &self.setup.knowledge(), Some(&self.vendor), Some(&page_url), self.at);
-            let evidence = match archive {
-                Some(a) if archive_all || !result.claims.is_empty() => Some(a.archive(&exchange)),
-                _ => None,
-            };
-            Ok((result.claims, links, needs_js, encoding, evidence, notes))
+            read.judge(extracted, &url, &wire, None).map(|j| Read::Judged(Box::new(j)))
         })
         .await;
-        match analysed {
-            Ok(Ok((claims, links, needs_js, encoding, evidence, notes))) => {
-                page.claims = claims;
-                page.notes = notes;
-                page.encoding = Some(encoding);
-                if let Some(archived) = evidence {
+        let judged = match analysed {
+            Ok(Ok(Read::Judged(j))) => Ok(*j),
+            Ok(Ok(Read::ToRender(body))) => {
+                // The document alone says nothing of what its scripts load: never a 304 next time.
+                page.etag = None;
+                page.last_modified = None;
+                job.render(&final_url, body, exchange).await
+            }
+            Ok(Err(why)) => Err(PageStatus::Failed(Failure::Body(BodyError::Unparsable(why)))),
+            Err(e) => Err(PageStatus::Failed(Failure::Connect(format!("analysis failed: {e}")))),
+        };
+        match judged {
+            Ok(j) => {
+                page.claims = j.claims;
+                page.notes = j.notes;
+                page.encoding = Some(j.encoding);
+                page.rendered = j.encoding == RENDERED;
+                if let Some(archived) = j.evidence {
                     page.evidence = keep_evidence(Ok(archived), &page.url);
                 }
-                if needs_js {
-                    page.status = PageStatus::NeedsJavascript;
+                if let Some(status) = j.status {
+                    page.status = status;
                 }
-                (page, links)
+                (page, j.links)
             }
-            Ok(Err(why)) => {
-                page.status = PageStatus::Failed(Failure::Body(BodyError::Unparsable(why)));
-                (page, Vec::new())
-            }
-            Err(e) => {
-                page.status = PageStatus::Failed(Failure::Connect(format!("analysis failed: {e}")));
+            Err(status) => {
+                page.status = status;
                 (page, Vec::new())
             }
         }
     }
+
+    /// Renders the page in Chromium, then reads the rendered DOM.
+    async fn render(self: Arc<Self>, url: &Url, body: Vec<u8>, exchange: Exchange) -> Result<Judged, PageStatus> {
+        let renderer = match &self.rendering {
+            Rendering::On(r) => r.clone(),
+            Rendering::Unavailable(why) => return Err(PageStatus::RenderFailed(why.clone())),
+            Rendering::Off => return Err(PageStatus::NeedsJavascript),
+        };
+        let to_render =
+            PageToRender { url: url.clone(), document: exchange.clone(), body, vendor: self.vendor.clone() };
+        let rendered = renderer.render(to_render).await.map_err(|e| PageStatus::RenderFailed(e.to_string()))?;
+        let url = url.clone();
+        let timeout = self.setup.config.render.page_timeout;
+        let job = self.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            let extracted = extract(rendered.html.as_bytes(), Some("text/html; charset=utf-8"));
+            // The scripts ran: the shell's hints (an app root, a <noscript>) no longer count, only
+            // whether they wrote any text.
+            let empty = extracted.text_chars() < 20;
+            let mut judged = job.judge(extracted, &url, &exchange, Some((&rendered, &renderer)))?;
+            judged.encoding = RENDERED;
+            judged.notes.insert(0, rendered.note());
+            judged.links.extend(rendered.navigations.iter().cloned());
+            if !rendered.settled {
+                judged.status = Some(PageStatus::RenderFailed(format!(
+                    "still loading after {} s: read as it stood, not called checked",
+                    timeout.as_secs_f64()
+                )));
+            } else if empty {
+                judged.status = Some(PageStatus::RenderFailed("the rendered page is still an empty shell".into()));
+            } else {
+                judged.status = None;
+            }
+            Ok(judged)
+        })
+        .await;
+        match read {
+            Ok(Ok(j)) => Ok(j),
+            Ok(Err(why)) => Err(PageStatus::Failed(Failure::Body(BodyError::Unparsable(why)))),
+            Err(e) => Err(PageStatus::Failed(Failure::Connect(format!("analysis failed: {e}")))),
+        }
+    }
+
+    /// Reads an extracted page: its links, its claims judged, and, when it carries claims (or
+    /// everything is archived), its evidence; a rendered page's evidence is the conversion
+    /// record of its DOM, tied to the response the crawl fetched and the responses its scripts
+    /// were answered with.
+    fn judge(
+        &self,
+        mut extracted: Page,
+        url: &Url,
+        exchange: &Exchange,
+        rendered: Option<(&RenderedPage, &Arc<crate::render::Renderer>)>,
+    ) -> Result<Judged, String> {
+        if let Some(why) = extracted.parse_limit.take() {
+            return Err(why);
+        }
+        let base = extracted.base_href.as_deref().and_then(|b| url.join(b).ok()).unwrap_or_else(|| url.clone());
+        let links: Vec<Url> = extracted.hrefs.iter().filter_map(|h| canon::resolve(&base, h)).collect();
+        let status = extracted.needs_javascript().then_some(PageStatus::NeedsJavascript);
+        let encoding = extracted.encoding;
+        let notes = std::mem::take(&mut extracted.notes);
+        let result = scan_page(extracted, &self.setup.knowledge(), Some(&self.vendor), Some(url), self.at);
+        let evidence = match &self.archive {
+            Some(a) if self.archive_all || !result.claims.is_empty() => Some(match rendered {
+                None => a.archive(exchange),
+                Some((page, renderer)) => a.archive(exchange).and_then(|response| {
+                    renderer.archive_subresources(a, page);
+                    a.archive_conversion(exchange, &response, page.html.as_bytes())
+                }),
+            }),
+            _ => None,
+        };
+        Ok(Judged { claims: result.claims, links, encoding, evidence, notes, status })
+    }
 }
+
+/// The encoding a rendered page is read in: the browser's DOM, serialised as UTF-8.
+pub const RENDERED: &str = "UTF-8 (rendered)";
 
 /// The evidence reference of an archiving attempt; a failure is logged, never fatal to the page.
 fn keep_evidence(

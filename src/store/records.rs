@@ -37,6 +37,9 @@ pub struct PageState {
     /// The page is a PDF document (its text read page by page), not an HTML page.
     #[serde(default)]
     pub pdf: bool,
+    /// The page was read as Chromium rendered it.
+    #[serde(default)]
+    pub rendered: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -62,6 +62,7 @@ fn page(url: &str) -> PageState {
         evidence: None,
         reading: None,
         pdf: false,
+        rendered: false,
     }
 }
 
