@@ -280,7 +280,7 @@ fn main() -> ExitCode {
                 EvidenceAction::Show { id, extract } => cli::evidence::show(&config, &id, extract),
             },
             Command::Robots { config, agent, robots, urls } => cli::misc::robots(&config, agent, &robots, &urls).await,
-            Command::Validate { config } => cli::misc::validate(&config),
+            Command::Validate { config } => cli::misc::validate(&config).await,
             Command::Patterns { command: PatternsCommand::Test { dir, gazetteer, verbose } } => {
                 cli::misc::patterns_test(&dir, gazetteer.as_deref(), verbose)
             }

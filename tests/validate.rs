@@ -378,3 +378,32 @@ fn validate_reports_the_gazetteer_size_and_the_reading_version() {
     let version_of = |t: &str| t.trim_end().rsplit(' ').next().unwrap().to_string();
     assert_ne!(version_of(&one), version_of(&two), "{one}\n{two}");
 }
+
+#[test]
+fn bad_render_settings_are_refused_at_their_line() {
+    let scratch = Scratch::new();
+    let config = scratch.write(
+        "claimwatch.toml",
+        format!(
+            "registry = \"{}\"\npatterns = \"{}\"\n\n[render]\nenabled = true\nconcurrency = 0\npage_timeout_secs = -1\ntabs = 3\n\n\
+             [[vendor]]\nid = \"spa\"\nname = \"Spa\"\nstart_urls = [\"https://www.spa.example/\"]\nallowed_hosts = [\"www.spa.example\"]\n\
+             render = \"sometimes\"\nrender_hosts = [\"cdn spa\"]\n",
+            fixture("registry.toml").display(),
+            root().join("patterns").display()
+        ),
+    );
+    let out = claimwatch(&["validate", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let c = config.display().to_string();
+    for needle in [
+        format!("{c}:6:15: `concurrency` must be at least 1"),
+        format!("{c}:7:21: `page_timeout_secs` must be a positive number"),
+        format!("{c}:8:1: unknown key `tabs`"),
+        format!("{c}:15:10: render must be \"always\", \"shell\" or \"never\", not \"sometimes\""),
+        format!("{c}:16:17: `cdn spa` is not a host name"),
+    ] {
+        assert!(err.contains(&needle), "expected «{needle}» in\n{err}");
+    }
+    assert!(err.contains("5 problems found"), "{err}");
+}

@@ -61,6 +61,13 @@ pub fn show(config: &Path, id: &str, extract_to: Option<PathBuf>) -> Result<u8> 
             content.file, content.offset, content.length, content.record_id
         )?;
         writeln!(out, "  body:     sha256 {}", e.body_sha256)?;
+        if let Some(source) = &e.rendered_from {
+            writeln!(
+                out,
+                "  (rendered by Chromium: the record above is the DOM it built, a conversion of the response {} at offset {} of {})",
+                source.record_id, source.offset, source.file
+            )?;
+        }
         if e.refers_to.is_some() {
             writeln!(
                 out,

@@ -43,9 +43,24 @@ pub async fn robots(config: &Path, agent: Option<String>, robots: &str, urls: &[
     Ok(exit::OK)
 }
 
-pub fn validate(config: &Path) -> Result<u8> {
+pub async fn validate(config: &Path) -> Result<u8> {
     match config::load(config) {
         Ok(setup) => {
+            let render = &setup.config.render;
+            let renders = render.enabled && setup.config.vendors.iter().any(|v| v.render != config::RenderMode::Never);
+            // A config that renders is only good if its browser starts: try it now, not at 3 a.m.
+            let browser = if renders {
+                match claimwatch::render::Renderer::probe(render).await {
+                    Ok(product) => Some(product),
+                    Err(e) => {
+                        eprintln!("{}: [render] is enabled, but {e}", config.display());
+                        eprintln!("1 problem found");
+                        return Ok(exit::ERROR);
+                    }
+                }
+            } else {
+                None
+            };
             println!(
                 "{}: ok — {} vendor{}, {} label{} ({}), registry {} as of {} with {} entr{} for {}, {} organisation{} in the gazetteer, reading version {}",
                 config.display(),
@@ -63,6 +78,9 @@ pub fn validate(config: &Path) -> Result<u8> {
                 if setup.gazetteer.organisations.len() == 1 { "" } else { "s" },
                 setup.reading_version()
             );
+            if let Some(product) = browser {
+                println!("rendering: {product}, {} tab(s)", render.concurrency);
+            }
             Ok(exit::OK)
         }
         Err(e) => {

@@ -74,9 +74,11 @@ impl RenderedPage {
     pub fn note(&self) -> String {
         let mut by_reason: Vec<(String, usize)> = Vec::new();
         for (_, why) in &self.refused {
-            match by_reason.iter_mut().find(|(w, _)| w == why) {
+            // The kind of refusal, without the host or address it names.
+            let kind = why.split(':').next().unwrap_or(why).trim();
+            match by_reason.iter_mut().find(|(w, _)| w == kind) {
                 Some((_, n)) => *n += 1,
-                None => by_reason.push((why.clone(), 1)),
+                None => by_reason.push((kind.to_string(), 1)),
             }
         }
         let refused = by_reason.iter().map(|(w, n)| format!("{n} {w}")).collect::<Vec<_>>().join(", ");

@@ -289,9 +289,12 @@ pub fn vendor_text(r: &VendorReport, style: Style) -> String {
     let s = r.summary();
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})", style.paint("1", &r.vendor_id), r.vendor_name);
+    let rendered = if s.pages_rendered > 0 { format!(", {} rendered", s.pages_rendered) } else { String::new() };
+    let not_rendered =
+        if s.pages_not_rendered > 0 { format!(", {} not rendered", s.pages_not_rendered) } else { String::new() };
     let _ = writeln!(
         out,
-        "  pages: {} fetched ({} PDF), {} not modified, {} skipped, {} failed, {} need JavaScript",
+        "  pages: {} fetched ({} PDF{rendered}), {} not modified, {} skipped, {} failed, {} need JavaScript{not_rendered}",
         s.pages_fetched, s.pdfs_read, s.pages_not_modified, s.pages_skipped, s.pages_failed, s.pages_needing_javascript
     );
     let kinds: Vec<String> = s.claims.iter().map(|(k, n)| format!("{n} {k}")).collect();
