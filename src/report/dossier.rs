@@ -51,6 +51,8 @@ pub struct VendorSection {
     pub pages_checked: usize,
     /// Of the pages checked, the PDF documents.
     pub pdfs_checked: usize,
+    /// Of the pages checked, those read as Chromium rendered them.
+    pub rendered_checked: usize,
     pub not_checked: Vec<Unchecked>,
     pub open: Vec<FindingView>,
     pub resolved: Vec<FindingView>,
@@ -157,6 +159,7 @@ pub fn build(src: Sources<'_>) -> Dossier {
         let pages: Vec<&PageState> = src.pages.iter().filter(|p| p.vendor == v.id).collect();
         let ok = pages.iter().filter(|p| checked(&p.status)).count();
         let pdfs = pages.iter().filter(|p| p.pdf && checked(&p.status)).count();
+        let rendered = pages.iter().filter(|p| p.rendered && checked(&p.status)).count();
         let not_checked: Vec<Unchecked> = pages
             .iter()
             .filter(|p| !checked(&p.status))
@@ -195,6 +198,7 @@ pub fn build(src: Sources<'_>) -> Dossier {
             registry_status,
             pages_checked: ok,
             pdfs_checked: pdfs,
+            rendered_checked: rendered,
             not_checked,
             open,
             resolved,

@@ -33,6 +33,9 @@ struct T {
     open_findings: &'static str,
     resolved_findings: &'static str,
     none: &'static str,
+    pdf: &'static str,
+    /// Singular, plural.
+    rendered: (&'static str, &'static str),
     first_seen: &'static str,
     last_seen: &'static str,
     reason: &'static str,
@@ -63,6 +66,8 @@ const FR: T = T {
     open_findings: "Constats ouverts",
     resolved_findings: "Constats résolus",
     none: "aucun",
+    pdf: "PDF",
+    rendered: ("rendue par Chromium", "rendues par Chromium"),
     first_seen: "vu pour la première fois le",
     last_seen: "dernière fois le",
     reason: "Motif",
@@ -93,6 +98,8 @@ const EN: T = T {
     open_findings: "Open findings",
     resolved_findings: "Resolved findings",
     none: "none",
+    pdf: "PDF",
+    rendered: ("rendered by Chromium", "rendered by Chromium"),
     first_seen: "first seen on",
     last_seen: "last seen on",
     reason: "Reason",
@@ -182,7 +189,13 @@ pub fn render(d: &Dossier) -> String {
     for v in &d.vendors {
         let why: Vec<String> =
             v.not_checked.iter().map(|u| format!("<code>{}</code> — {}", esc(&u.url), esc(&u.why))).collect();
-        let pdfs = if v.pdfs_checked > 0 { format!(" ({} PDF)", v.pdfs_checked) } else { String::new() };
+        let rendered = if v.rendered_checked == 1 { t.rendered.0 } else { t.rendered.1 };
+        let apart: Vec<String> = [(v.pdfs_checked, t.pdf), (v.rendered_checked, rendered)]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        let pdfs = if apart.is_empty() { String::new() } else { format!(" ({})", apart.join(", ")) };
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}{pdfs}</td><td>{}</td></tr>",
