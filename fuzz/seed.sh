@@ -94,6 +94,43 @@ printf '%s' "$urlset" | gzip -c > "$tmp"
 put sitemap "$tmp"
 rm -f "$tmp"
 
+# pdf: a small hand-written document (WinAnsi text, document info), and fixture pages printed
+# by headless Chromium (Identity-H fonts with ToUnicode maps) when it is installed.
+tmpdir="$(mktemp -d)"
+python3 - "$tmpdir/hand.pdf" <<'PY'
+import sys
+objects = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    None,
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    b"<< /Title (Fiche produit) /Subject (Offre qualifi\351e SecNumCloud) /Keywords (cloud, h\351bergement) >>",
+]
+stream = b"BT /F1 12 Tf 72 770 Td (Notre offre est quali-) Tj 0 -14 Td (fi\351e SecNumCloud.) Tj ET"
+objects[3] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+out = bytearray(b"%PDF-1.4\n")
+offsets = []
+for n, body in enumerate(objects, 1):
+    offsets.append(len(out))
+    out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+for o in offsets:
+    out += b"%010d 00000 n \n" % o
+out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+open(sys.argv[1], "wb").write(out)
+PY
+put pdf "$tmpdir/hand.pdf"
+if command -v chromium >/dev/null 2>&1; then
+    for page in "${pages[@]:0:4}"; do
+        chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+            --user-data-dir="$tmpdir/profile" --no-pdf-header-footer --print-to-pdf="$tmpdir/printed.pdf" \
+            "file://$page" >/dev/null 2>&1 && put pdf "$tmpdir/printed.pdf"
+    done
+fi
+rm -rf "$tmpdir"
+
 # Inputs that once crashed a target stay in its corpus.
 if [ -d "$regressions" ]; then
     for dir in "$regressions"/*/; do

@@ -312,10 +312,15 @@ async fn the_rendered_dom_is_archived_as_a_conversion_of_the_fetched_response() 
     let ids = finding_ids(&config);
     assert_eq!(ids.len(), 1);
     let report = scratch.path().join("report.html");
-    let out = cli(vec!["report".into(), "--config".into(), c.clone(), "--out".into(), report.display().to_string()]).await;
+    let out =
+        cli(vec!["report".into(), "--config".into(), c.clone(), "--out".into(), report.display().to_string()]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let html = std::fs::read_to_string(&report).unwrap();
-    assert!(html.contains("<td>1 (1 rendue par Chromium)</td>"), "coverage counts rendered pages apart: {}", &html[html.find("<table").unwrap_or(0)..]);
+    assert!(
+        html.contains("<td>1 (1 rendue par Chromium)</td>"),
+        "coverage counts rendered pages apart: {}",
+        &html[html.find("<table").unwrap_or(0)..]
+    );
     let shown = cli(vec!["evidence".into(), "show".into(), ids[0].clone(), "--config".into(), c]).await;
     let text = stdout(&shown);
     assert!(text.contains("rendered by Chromium"), "{text}");

@@ -160,6 +160,13 @@ fn the_shipped_config_shows_every_crawl_key_with_its_default() {
         (defaults.max_body_bytes, defaults.max_depth, defaults.max_pages, defaults.retries)
     );
     assert!(!c.allow_private_networks);
+    let render = table["render"].as_table().expect("a [render] section");
+    let mut shown: Vec<&str> = render.keys().map(String::as_str).collect();
+    shown.sort();
+    let mut known = claimwatch::config::RENDER_KEYS.to_vec();
+    known.sort();
+    assert_eq!(shown, known);
+    assert_eq!(setup.config.render, claimwatch::config::RenderSettings::default());
 }
 
 #[test]
