@@ -476,3 +476,34 @@ async fn only_the_pages_a_vendor_asks_for_are_rendered_and_nothing_when_renderin
     let fetcher = Arc::new(Fetcher::new(&setup.config.crawl, Arc::new(MemoryValidators::default())).unwrap());
     assert!(matches!(Rendering::for_run(&setup, &setup.config.vendors, &fetcher).await, Rendering::Off));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_navigates_away_is_read_where_it_stood_and_its_target_crawled() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::start("127.0.0.1").await;
+    server.page("/", SHELL);
+    server.page("/autre", SHELL);
+    // Writes the claim, then sends the browser elsewhere, as language and consent redirects do.
+    server.route(
+        "/app.js",
+        js("addEventListener('DOMContentLoaded', () => {\
+              document.getElementById('root').innerHTML = '<p>Notre cloud Nuvexa est qualifié SecNumCloud depuis cette année.</p>';\
+              if (location.pathname === '/') { setTimeout(() => { location.href = '/fr/'; }, 50); }\
+            });"),
+    );
+    server.page(
+        "/fr/",
+        "<html><body><p>Page d'accueil en français, sans script.</p><a href=\"/autre\">autre</a></body></html>",
+    );
+    let scratch = Scratch::new();
+    let setup = setup(&scratch, &chromium, 30, &vendor_toml("nuvexa", &server.url("/"), ""));
+    let reports = run(&setup).await;
+    let home = page(&reports[0], "/");
+    assert_eq!(home.status, PageStatus::Fetched, "{:?}", home.notes);
+    assert_eq!(home.claims.len(), 1, "the page as it stood, not an error page");
+    assert!(home.notes[0].contains("1 navigation away from the page, followed as a link"), "{:?}", home.notes);
+    assert_eq!(page(&reports[0], "/fr/").status, PageStatus::Fetched, "the target is crawled");
+    // The second shell reuses the script the first one fetched: one request for it in the run.
+    assert!(page(&reports[0], "/autre").rendered);
+    assert_eq!(server.hits_on("/app.js").len(), 1, "subresources are cached for the run");
+}

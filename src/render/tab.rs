@@ -271,12 +271,16 @@ pub(super) async fn answer(shared: &Shared, tab: Option<Arc<Tab>>, session: &str
                 }
             }
         }
-        Decision::Refuse(why) => {
-            if why == Refusal::Navigation
-                && let Ok(target) = Url::parse(url)
-            {
+        Decision::Refuse(Refusal::Navigation) => {
+            if let Ok(target) = Url::parse(url) {
                 tab.log.lock().expect("log lock").navigations.push(target);
             }
+            tab.refuse(url, Refusal::Navigation.to_string());
+            // A 204 leaves the page where it is; a failed navigation would replace it with the
+            // browser's error page, and that is what would be read.
+            fulfil(shared, session, &request_id, 204, &[], b"");
+        }
+        Decision::Refuse(why) => {
             tab.refuse(url, why.to_string());
             fail(shared, session, &request_id);
         }
