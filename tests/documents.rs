@@ -8,18 +8,11 @@ use chrono::NaiveDate;
 use claimwatch::config;
 use claimwatch::extract::Location;
 use claimwatch::fetch::{Fetcher, MemoryValidators, Skip};
-use claimwatch::pipeline::{self, PageRecord, PageStatus, VendorReport};
+use claimwatch::pipeline::{self, PageStatus};
+use common::page_of as page;
 use common::pdf;
 use common::server::{TestServer, response};
 use common::*;
-
-fn page<'a>(report: &'a VendorReport, path: &str) -> &'a PageRecord {
-    report
-        .pages
-        .iter()
-        .find(|p| p.url.path() == path)
-        .unwrap_or_else(|| panic!("no page {path} in {:#?}", report.pages))
-}
 
 fn served(server: &TestServer, path: &str, content_type: &'static str, body: Vec<u8>) {
     server.route(path, move |_, _| response(200, &[("content-type", content_type)], body.clone()));

@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -18,11 +17,9 @@ use chrono::NaiveDate;
 use claimwatch::config::{self, Setup};
 use claimwatch::fetch::{Fetcher, MemoryValidators, Skip};
 use claimwatch::pipeline::{self, PageStatus, VendorReport};
+use common::netns;
 use common::server::{TestServer, html, response};
 use common::*;
-
-/// Set in the environment of the re-executed test binary inside the namespace.
-const IN_NETNS: &str = "CLAIMWATCH_TEST_IN_NETNS";
 
 /// A TCP listener that counts the connections it accepts (and closes them).
 struct Counter {
@@ -71,43 +68,16 @@ async fn a_loopback_vendor_receives_no_connection_when_the_guard_is_on() {
     assert_eq!(by_name.accepted.load(Ordering::SeqCst), 0);
 }
 
-/// Whether `unshare -rnm` works here (it needs unprivileged user namespaces or root).
-fn unshare_works() -> bool {
-    Command::new("unshare").args(["-rnm", "true"]).status().is_ok_and(|s| s.success())
-}
-
 #[test]
 fn in_a_network_namespace_private_targets_are_refused_and_receive_nothing() {
-    if !unshare_works() {
-        let msg = "skipped: the private-address namespace test (needs unshare -rnm: user namespaces)";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}, and CI=true requires it");
-        eprintln!("{msg}");
-        return;
-    }
-    let scratch = Scratch::new();
-    let hosts = scratch.write("hosts", "127.0.0.1 localhost\n10.0.0.1 intranet.test\n169.254.169.254 metadata.test\n");
-    let setup = format!(
-        "set -e; ip link set lo up; ip addr add 1.2.3.4/32 dev lo; ip addr add 10.0.0.1/32 dev lo; \
-         ip addr add 169.254.169.254/32 dev lo; mount --bind {} /etc/hosts; exec \"$0\" \"$@\"",
-        hosts.display()
-    );
-    let out = Command::new("unshare")
-        .args(["-rnm", "sh", "-c", &setup])
-        .arg(std::env::current_exe().unwrap())
-        .args(["--exact", "inside_the_namespace", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(IN_NETNS, "1")
-        .output()
-        .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{text}");
-    assert!(text.contains("test inside_the_namespace ... ok"), "the inner test ran: {text}");
+    netns::run_inside("inside_the_namespace");
 }
 
 /// The namespace side of the test above (ignored: it runs only there, started by it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "runs inside the network namespace the test above makes"]
 async fn inside_the_namespace() {
-    assert!(std::env::var(IN_NETNS).is_ok(), "run by in_a_network_namespace_…, never on the host's network");
+    netns::assert_inside();
     // Listeners on the private addresses, on one port, to count what reaches them.
     let intranet = counter("10.0.0.1", 0).await;
     let metadata = counter("169.254.169.254", intranet.port).await;

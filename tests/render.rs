@@ -12,7 +12,9 @@ use chrono::NaiveDate;
 use claimwatch::config::{self, Setup};
 use claimwatch::fetch::{Fetcher, MemoryValidators};
 use claimwatch::patterns::ClaimKind;
-use claimwatch::pipeline::{self, PageRecord, PageStatus, Rendering, RunExtras, VendorReport};
+use claimwatch::pipeline::{self, PageStatus, Rendering, RunExtras, VendorReport};
+use common::netns;
+use common::page_of as page;
 use common::server::{TestServer, html, response};
 use common::*;
 
@@ -66,14 +68,6 @@ async fn run(setup: &Arc<Setup>) -> Vec<VendorReport> {
         pipeline::run_with(setup.clone(), fetcher, &setup.config.vendors, &extras, &mut keep, at, &|_| {}).await;
     rendering.close().await;
     keep.0.into_iter().map(Option::unwrap).collect()
-}
-
-fn page<'a>(report: &'a VendorReport, path: &str) -> &'a PageRecord {
-    report
-        .pages
-        .iter()
-        .find(|p| p.url.path() == path)
-        .unwrap_or_else(|| panic!("no page {path} in {:#?}", report.pages))
 }
 
 const SHELL: &str = "<!doctype html><html><head><title>Nuvexa</title><script src=\"/app.js\"></script></head>\
@@ -348,44 +342,18 @@ async fn when_chromium_cannot_start_validate_and_check_say_so_and_shells_are_not
     assert!(stderr(&checked).contains("render_failed"), "{}", stderr(&checked));
 }
 
-/// Set in the environment of the re-executed test binary inside the namespace.
-const IN_NETNS: &str = "CLAIMWATCH_TEST_IN_NETNS";
-
 #[test]
 fn in_a_network_namespace_a_scripts_requests_to_private_addresses_are_refused() {
-    if chromium().is_none() {
-        return;
+    if chromium().is_some() {
+        netns::run_inside("rendering_inside_the_namespace");
     }
-    if !std::process::Command::new("unshare").args(["-rnm", "true"]).status().is_ok_and(|s| s.success()) {
-        let msg = "skipped: the rendering namespace test (needs unshare -rnm: user namespaces)";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}, and CI=true requires it");
-        eprintln!("{msg}");
-        return;
-    }
-    let scratch = Scratch::new();
-    let hosts = scratch.write("hosts", "127.0.0.1 localhost\n10.0.0.1 intranet.test\n169.254.169.254 metadata.test\n");
-    let setup = format!(
-        "set -e; ip link set lo up; ip addr add 1.2.3.4/32 dev lo; ip addr add 10.0.0.1/32 dev lo; \
-         ip addr add 169.254.169.254/32 dev lo; mount --bind {} /etc/hosts; exec \"$0\" \"$@\"",
-        hosts.display()
-    );
-    let out = std::process::Command::new("unshare")
-        .args(["-rnm", "sh", "-c", &setup])
-        .arg(std::env::current_exe().unwrap())
-        .args(["--exact", "rendering_inside_the_namespace", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(IN_NETNS, "1")
-        .output()
-        .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{text}");
-    assert!(text.contains("test rendering_inside_the_namespace ... ok"), "the inner test ran: {text}");
 }
 
 /// The namespace side of the test above (ignored: it runs only there, started by it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "runs inside the network namespace the test above makes"]
 async fn rendering_inside_the_namespace() {
-    assert!(std::env::var(IN_NETNS).is_ok(), "run by in_a_network_namespace_…, never on the host's network");
+    netns::assert_inside();
     let chromium = chromium().expect("checked outside");
     // Listeners on the private addresses, on one port, counting what reaches them.
     let intranet = tokio::net::TcpListener::bind(("10.0.0.1", 0)).await.unwrap();

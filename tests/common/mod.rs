@@ -5,6 +5,7 @@ pub mod crash;
 pub mod devset;
 pub mod hostile;
 pub mod mail;
+pub mod netns;
 pub mod pdf;
 pub mod server;
 pub mod standing;
@@ -23,6 +24,15 @@ pub fn fixture(name: &str) -> PathBuf {
 
 pub fn page(name: &str) -> PathBuf {
     fixture("pages").join(name)
+}
+
+/// The record of the page at `path` in a vendor's report.
+pub fn page_of<'a>(report: &'a claimwatch::pipeline::VendorReport, path: &str) -> &'a claimwatch::pipeline::PageRecord {
+    report
+        .pages
+        .iter()
+        .find(|p| p.url.path() == path)
+        .unwrap_or_else(|| panic!("no page {path} in {:#?}", report.pages))
 }
 
 /// Runs `claimwatch` with `args` from the project root.
