@@ -475,3 +475,38 @@ async fn a_page_that_navigates_away_is_read_where_it_stood_and_its_target_crawle
     assert!(page(&reports[0], "/autre").rendered);
     assert_eq!(server.hits_on("/app.js").len(), 1, "subresources are cached for the run");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_renders_a_shell_url_when_rendering_is_on_and_never_calls_it_clean_otherwise() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::start("127.0.0.1").await;
+    spa(&server);
+    let scratch = Scratch::new();
+    let on = cli_config(&scratch, &server, &chromium);
+    let out = cli(vec![
+        "scan".into(),
+        "--config".into(),
+        on.display().to_string(),
+        "--vendor".into(),
+        "nuvexa".into(),
+        server.url("/"),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1), "a violation: {}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("qualifiée [SecNumCloud]"), "{}", stdout(&out));
+
+    let off = Scratch::new();
+    let crawl = "allow_private_networks = true\nretries = 0";
+    let config = write_config(&off, crawl, &vendor_toml("nuvexa", &server.url("/"), ""));
+    let out = cli(vec![
+        "scan".into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--vendor".into(),
+        "auto".into(),
+        server.url("/"),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("not checked: needs JavaScript: the page is an empty application shell (set [render] enabled = true to render it)"), "{}", stdout(&out));
+}

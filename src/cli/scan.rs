@@ -8,10 +8,14 @@ use chrono::NaiveDate;
 use url::Url;
 
 use super::{Format, exit, fetcher, is_url, load, text_style, today, unknown_vendor};
-use claimwatch::config::{Setup, Vendor};
-use claimwatch::fetch::{Fetcher, Outcome, Rate};
+use std::sync::Arc;
+
+use claimwatch::config::{RenderMode, Setup, Vendor};
+use claimwatch::extract::Page;
+use claimwatch::fetch::{Exchange, Fetcher, Outcome, Rate};
 use claimwatch::pipeline::PageStatus;
 use claimwatch::pipeline::document::{is_pdf_document, read_pdf};
+use claimwatch::render::{PageToRender, Renderer};
 use claimwatch::report::{ClaimRecord, PageLine, Tally, page_text};
 use claimwatch::scan::scan_page;
 
@@ -34,14 +38,19 @@ pub async fn scan(
     let mut out = std::io::stdout().lock();
     let mut tally = Tally::default();
     let mut attention = false;
+    // The browser, started for the first URL that needs it.
+    let mut renderer: Option<Result<Renderer, String>> = None;
     for source in sources {
         let loaded = if is_url(source) {
             let fetcher = fetcher.as_ref().expect("a fetcher exists when a URL is given");
-            fetch_for_scan(fetcher, &setup, source, fixed, auto).await
+            fetch_for_scan(fetcher, &setup, source, fixed, auto).await.map(|(b, ex)| {
+                let ct = ex.header("content-type").map(str::to_string);
+                (b, ct, Some(ex))
+            })
         } else {
-            std::fs::read(source).map(|b| (b, None)).map_err(|e| format!("cannot read: {e}"))
+            std::fs::read(source).map(|b| (b, None, None)).map_err(|e| format!("cannot read: {e}"))
         };
-        let (bytes, content_type) = match loaded {
+        let (bytes, content_type, exchange) = match loaded {
             Ok(l) => l,
             Err(why) => {
                 fail(&mut out, format, &mut tally, source, &why)?;
@@ -89,6 +98,48 @@ pub async fn scan(
             fixed
         };
         let source_url = if is_url(source) { Url::parse(source).ok() } else { None };
+        let mode = if setup.config.render.enabled {
+            vendor.map_or(RenderMode::Shell, |v| v.render)
+        } else {
+            RenderMode::Never
+        };
+        let render = !pdf
+            && match mode {
+                RenderMode::Always => true,
+                RenderMode::Shell => page.needs_javascript(),
+                RenderMode::Never => false,
+            };
+        let page = match (render, exchange, &source_url, fetcher.as_ref()) {
+            (true, Some(exchange), Some(url), Some(fetcher)) => {
+                let renderer = match renderer.get_or_insert(
+                    Renderer::start(&setup.config.render, fetcher.clone()).await.map_err(|e| e.to_string()),
+                ) {
+                    Ok(r) => r,
+                    Err(why) => {
+                        fail(&mut out, format, &mut tally, source, &format!("not checked: not rendered: {why}"))?;
+                        continue;
+                    }
+                };
+                match rendered(renderer, url, exchange, bytes, vendor, setup.config.render.page_timeout).await {
+                    Ok(page) => page,
+                    Err(why) => {
+                        fail(&mut out, format, &mut tally, source, &format!("not checked: not rendered: {why}"))?;
+                        continue;
+                    }
+                }
+            }
+            _ if page.needs_javascript() => {
+                let how = if is_url(source) {
+                    "set [render] enabled = true to render it"
+                } else {
+                    "scan its URL with [render] enabled"
+                };
+                let why = format!("not checked: needs JavaScript: the page is an empty application shell ({how})");
+                fail(&mut out, format, &mut tally, source, &why)?;
+                continue;
+            }
+            _ => page,
+        };
         let result = scan_page(page, &setup.knowledge(), vendor, source_url.as_ref(), at);
         tally.add(&result);
         attention |= result.worst().needs_attention();
@@ -120,6 +171,9 @@ pub async fn scan(
             setup.registry.as_of
         )?;
     }
+    if let Some(Ok(r)) = &renderer {
+        r.close().await;
+    }
     Ok(if tally.failed > 0 {
         exit::ERROR
     } else if attention {
@@ -137,7 +191,7 @@ async fn fetch_for_scan(
     source: &str,
     vendor: Option<&Vendor>,
     auto: bool,
-) -> Result<(Vec<u8>, Option<String>), String> {
+) -> Result<(Vec<u8>, Exchange), String> {
     let url = Url::parse(source).map_err(|e| format!("not a URL: {e}"))?;
     let vendor = vendor.or_else(|| if auto { setup.config.vendor_for_url(&url) } else { None });
     let (per_second, burst) = vendor
@@ -146,11 +200,39 @@ async fn fetch_for_scan(
     let in_scope = |u: &Url| vendor.is_none_or(|v| u.host_str().is_some_and(|h| v.allows_host(h)));
     let fetched = fetcher.fetch_page(&url, rate, &in_scope).await;
     match fetched.outcome {
-        Outcome::Page { exchange, body } => Ok((body, exchange.header("content-type").map(str::to_string))),
+        Outcome::Page { exchange, body } => Ok((body, exchange)),
         Outcome::NotModified { .. } => Err("not modified".into()),
         Outcome::Skipped(s) => Err(PageStatus::Skipped(s).why_not_checked().unwrap_or_default()),
         Outcome::Failed { failure, .. } => Err(failure.to_string()),
     }
+}
+
+/// Renders a fetched page and reads its DOM. Without a vendor, its scripts and data may come
+/// from its own host only.
+async fn rendered(
+    renderer: &Renderer,
+    url: &Url,
+    document: Exchange,
+    body: Vec<u8>,
+    vendor: Option<&Vendor>,
+    timeout: std::time::Duration,
+) -> Result<Page, String> {
+    let vendor = Arc::new(vendor.cloned().unwrap_or_else(|| {
+        let mut v = Vendor::new("scan", "scan");
+        v.allowed_hosts = url.host_str().map(|h| vec![h.to_ascii_lowercase()]).unwrap_or_default();
+        v
+    }));
+    let page = PageToRender { url: document.url.clone(), document, body, vendor };
+    let rendered = renderer.render(page).await.map_err(|e| e.to_string())?;
+    if !rendered.settled {
+        return Err(format!("still loading after {} s", timeout.as_secs_f64()));
+    }
+    let mut page = claimwatch::extract::extract(rendered.html.as_bytes(), Some("text/html; charset=utf-8"));
+    if page.text_chars() < 20 {
+        return Err("the rendered page is still an empty shell".into());
+    }
+    page.notes.insert(0, rendered.note());
+    Ok(page)
 }
 
 fn fail(out: &mut impl Write, format: Format, tally: &mut Tally, source: &str, why: &str) -> Result<()> {
