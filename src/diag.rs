@@ -29,6 +29,11 @@ impl Diagnostic {
     pub fn whole_file(file: &Path, message: impl Into<String>) -> Self {
         Diagnostic { file: file.to_path_buf(), line: 0, column: 0, message: message.into() }
     }
+
+    /// A problem with a whole line (1-based).
+    pub fn at_line(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Diagnostic { file: file.to_path_buf(), line, column: 1, message: message.into() }
+    }
 }
 
 impl fmt::Display for Diagnostic {

@@ -122,6 +122,13 @@ enum Command {
         #[command(subcommand)]
         action: EvidenceAction,
     },
+    /// The registry: what an update changes, and what in it looks out of date (both read-only).
+    Registry {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG, global = true)]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: RegistryAction,
+    },
     /// Say whether robots.txt lets the crawler fetch each URL.
     Robots {
         #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
@@ -160,6 +167,26 @@ enum EvidenceAction {
         /// Write the archived page (decoded from its content coding) to this file.
         #[arg(long)]
         extract: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistryAction {
+    /// Entries added, removed or changed from OLD to NEW, and the findings in the store the
+    /// change would open, resolve or change level. Writes nothing.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Judge as of this date [default: today].
+        #[arg(long)]
+        at: Option<NaiveDate>,
+    },
+    /// Entries still qualified after their end, in progress for too long, overlapping, without
+    /// a source; a snapshot older than max_registry_age_days. Exit 1 when there is any.
+    Check {
+        /// Check as of this date [default: today].
+        #[arg(long)]
+        at: Option<NaiveDate>,
     },
 }
 
@@ -278,6 +305,10 @@ fn main() -> ExitCode {
             Command::Evidence { config, action } => match action {
                 EvidenceAction::Verify => cli::evidence::verify(&config),
                 EvidenceAction::Show { id, extract } => cli::evidence::show(&config, &id, extract),
+            },
+            Command::Registry { config, action } => match action {
+                RegistryAction::Diff { old, new, at } => cli::registry::diff(&config, &old, &new, at),
+                RegistryAction::Check { at } => cli::registry::check(&config, at),
             },
             Command::Robots { config, agent, robots, urls } => cli::misc::robots(&config, agent, &robots, &urls).await,
             Command::Validate { config } => cli::misc::validate(&config).await,

@@ -9,6 +9,9 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::diag::{Day, Diagnostic, Diagnostics, TomlDoc};
+
+pub mod diff;
+pub mod lint;
 use crate::extract::normalize;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +32,8 @@ impl RegistryError {
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Qualified,
+    /// Certified by an accredited body (HDS): held like a qualification.
+    Certified,
     InProgress,
     Expired,
     Withdrawn,
@@ -50,22 +55,76 @@ pub struct Qualification {
     pub decision: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,
-    /// Line of the entry in the registry file.
+    /// What the certificate covers, for schemes certified activity by activity (HDS).
+    pub activities: Vec<String>,
+    /// Line of the entry in its registry file.
     pub line: usize,
+    /// Which of [`Registry::files`] holds the entry.
+    pub file: usize,
 }
 
-/// A loaded registry file.
-#[derive(Debug, Clone)]
-pub struct Registry {
+impl Status {
+    /// Whether an entry of this status grants the label while its dates hold.
+    pub fn grants(self) -> bool {
+        matches!(self, Status::Qualified | Status::Certified)
+    }
+
+    /// As registry files write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Qualified => "qualified",
+            Status::Certified => "certified",
+            Status::InProgress => "in_progress",
+            Status::Expired => "expired",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// One registry file: the schemes it is complete for, and its snapshot's date and source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryFile {
     pub path: PathBuf,
-    /// Date of the source snapshot.
     pub as_of: NaiveDate,
     pub source: String,
-    /// The schemes this file is complete for; claims under other schemes cannot be verified.
+    pub schemes: Vec<String>,
+    pub sha256: String,
+}
+
+impl RegistryFile {
+    /// The file's name, as verdicts and findings name it.
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    }
+}
+
+/// A provider earlier runs matched in the registry that the registry no longer lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Departed {
+    /// As the registry wrote it then.
+    pub name: String,
+    /// The registry date of the last run that still found it.
+    pub last_as_of: NaiveDate,
+}
+
+/// The registry: one file, or several that each cover their own schemes.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    /// The first file's path.
+    pub path: PathBuf,
+    /// Date of the oldest file's snapshot (what staleness warnings go by).
+    pub as_of: NaiveDate,
+    pub source: String,
+    /// The schemes the files are complete for; claims under other schemes cannot be verified.
     pub schemes: Vec<String>,
     pub qualifications: Vec<Qualification>,
-    /// SHA-256 of the file, hex: which registry a verdict was judged against.
+    /// SHA-256 of the file, hex (of every file's name and hash, for several): which registry a
+    /// verdict was judged against.
     pub sha256: String,
+    pub files: Vec<RegistryFile>,
+    /// Providers earlier runs matched and these files no longer list, by [`provider_key`]
+    /// (filled from the store by a run; empty otherwise).
+    pub departed: std::collections::BTreeMap<String, Departed>,
 }
 
 /// Who a vendor is in the registry: a provider name (or alias) and optionally its SIREN.
@@ -86,6 +145,12 @@ pub enum Standing {
     NoProvider { vendor: String },
     /// No entry of this provider under this scheme.
     NoEntry { provider: String },
+    /// The vendor's provider was in the registry on earlier runs and is no longer: its entries
+    /// are gone, so it holds nothing.
+    Departed { provider: String, last_as_of: NaiveDate },
+    /// The vendor's provider never matched an entry (a typo, another spelling): its claims
+    /// cannot be verified.
+    UnknownProvider { provider: String },
     /// At least one valid qualification on the date.
     Holds { provider: String, offers: Vec<String>, until: Option<NaiveDate> },
     /// Nothing valid, but at least one offer in progress.
@@ -117,7 +182,8 @@ pub enum Lapse {
     },
 }
 
-const TOP_KEYS: &[&str] = &["as_of", "source", "schemes", "qualification"];
+/// Every top-level key of a registry file.
+pub const TOP_KEYS: &[&str] = &["as_of", "source", "schemes", "qualification"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -136,9 +202,127 @@ struct Entry {
     decision: Option<String>,
     source: Option<String>,
     note: Option<String>,
+    #[serde(default)]
+    activities: Vec<String>,
 }
 
+/// Every key of a `[[qualification]]` entry.
+pub const QUALIFICATION_KEYS: &[&str] = &[
+    "provider",
+    "aliases",
+    "siren",
+    "offer",
+    "offer_aliases",
+    "scheme",
+    "status",
+    "since",
+    "until",
+    "decision",
+    "source",
+    "note",
+    "activities",
+];
+
 impl Registry {
+    /// Loads several registry files as one. Each covers its own schemes: a scheme listed by two
+    /// files is an error, as is any problem of any file (all reported).
+    pub fn load_all(paths: &[PathBuf]) -> Result<Registry, RegistryError> {
+        let mut diags = Diagnostics::default();
+        let mut loaded: Vec<Registry> = Vec::new();
+        for path in paths {
+            match Registry::load(path) {
+                Ok(r) => loaded.push(r),
+                Err(e) => diags.extend(e.diagnostics().clone()),
+            }
+        }
+        for (i, later) in loaded.iter().enumerate() {
+            for scheme in &later.schemes {
+                if let Some(earlier) = loaded[..i].iter().find(|r| r.covers(scheme)) {
+                    let line = std::fs::read_to_string(&later.path)
+                        .ok()
+                        .and_then(|t| t.lines().position(|l| l.trim_start().starts_with("schemes")))
+                        .map_or(1, |l| l + 1);
+                    diags.push(Diagnostic::at_line(
+                        &later.path,
+                        line,
+                        format!(
+                            "scheme `{scheme}` is already covered by {}: a scheme is covered by one registry file only",
+                            earlier.path.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        if !diags.is_empty() || loaded.is_empty() {
+            return Err(RegistryError::Invalid(diags.sorted()));
+        }
+        Ok(Registry::merge(loaded))
+    }
+
+    /// Several loaded files as one registry (their schemes do not overlap).
+    fn merge(mut loaded: Vec<Registry>) -> Registry {
+        if loaded.len() == 1 {
+            return loaded.remove(0);
+        }
+        let files: Vec<RegistryFile> = loaded.iter().flat_map(|r| r.files.clone()).collect();
+        let mut combined = Sha256::new();
+        for f in &files {
+            combined.update(format!("{} {}\n", f.name(), f.sha256).as_bytes());
+        }
+        let mut qualifications = Vec::new();
+        for (i, r) in loaded.iter_mut().enumerate() {
+            qualifications.extend(r.qualifications.drain(..).map(|q| Qualification { file: i, ..q }));
+        }
+        Registry {
+            path: files[0].path.clone(),
+            as_of: files.iter().map(|f| f.as_of).min().expect("at least one file"),
+            source: files[0].source.clone(),
+            schemes: files.iter().flat_map(|f| f.schemes.clone()).collect(),
+            qualifications,
+            sha256: hex::encode(combined.finalize()),
+            files,
+            departed: Default::default(),
+        }
+    }
+
+    /// The registry with the providers earlier runs matched and it no longer lists.
+    pub fn with_departed(mut self, departed: std::collections::BTreeMap<String, Departed>) -> Registry {
+        self.departed = departed;
+        self
+    }
+
+    /// The file that covers `scheme`, if one does.
+    pub fn file_for(&self, scheme: &str) -> Option<&RegistryFile> {
+        self.files.iter().find(|f| f.schemes.iter().any(|s| s == scheme))
+    }
+
+    /// The registry provider whose name or alias is closest to `name` (a likely typo), if one
+    /// is close enough to suggest.
+    pub fn closest_provider(&self, name: &str) -> Option<String> {
+        let key = provider_key(name);
+        let mut best: Option<(f64, &str)> = None;
+        for q in &self.qualifications {
+            for candidate in std::iter::once(&q.provider).chain(&q.aliases) {
+                let score = strsim::jaro_winkler(&key, &provider_key(candidate));
+                if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, q.provider.as_str()));
+                }
+            }
+        }
+        best.map(|(_, name)| name.to_string())
+    }
+
+    /// Every provider name the registry lists, once each.
+    pub fn providers(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for q in &self.qualifications {
+            if !names.contains(&q.provider.as_str()) {
+                names.push(&q.provider);
+            }
+        }
+        names
+    }
+
     /// Loads and checks a registry file, reporting every problem at once.
     pub fn load(path: &Path) -> Result<Registry, RegistryError> {
         let bytes = std::fs::read(path).map_err(|e| {
@@ -228,14 +412,18 @@ impl Registry {
         }
         let entries: Vec<&Qualification> = self.entries_of(provider).filter(|q| q.scheme == scheme).collect();
         let Some(first) = entries.first() else {
+            if !self.knows(provider) {
+                return match self.departed.get(&provider_key(&provider.name)) {
+                    Some(d) => Standing::Departed { provider: d.name.clone(), last_as_of: d.last_as_of },
+                    None => Standing::UnknownProvider { provider: provider.name.clone() },
+                };
+            }
             return Standing::NoEntry { provider: provider.name.clone() };
         };
         let name = first.provider.clone();
         let valid: Vec<&&Qualification> = entries
             .iter()
-            .filter(|q| {
-                q.status == Status::Qualified && q.since.is_none_or(|d| d <= at) && q.until.is_none_or(|d| at <= d)
-            })
+            .filter(|q| q.status.grants() && q.since.is_none_or(|d| d <= at) && q.until.is_none_or(|d| at <= d))
             .collect();
         if !valid.is_empty() {
             // The latest end date; an entry without one keeps the provider covered indefinitely.
@@ -267,8 +455,12 @@ fn lapse(entries: &[&Qualification], at: NaiveDate) -> Lapse {
             let offer = q.offer.clone();
             let when = q.until.or(q.since).unwrap_or(NaiveDate::MIN);
             match (q.status, q.since) {
-                (Status::Qualified, Some(since)) if since > at => (since, Lapse::NotYet { offer, since }),
-                (Status::Qualified | Status::Expired, _) => (when, Lapse::Expired { offer, until: q.until }),
+                (Status::Qualified | Status::Certified, Some(since)) if since > at => {
+                    (since, Lapse::NotYet { offer, since })
+                }
+                (Status::Qualified | Status::Certified | Status::Expired, _) => {
+                    (when, Lapse::Expired { offer, until: q.until })
+                }
                 (Status::Withdrawn, _) => (when, Lapse::Withdrawn { offer, until: q.until }),
                 (Status::InProgress, since) => (when, Lapse::InProgressFrom { offer, since }),
             }
@@ -335,10 +527,29 @@ fn parse(doc: &mut TomlDoc<'_>, sha256: String) -> Option<Registry> {
             decision: e.decision,
             source: e.source,
             note: e.note,
+            activities: e.activities,
             line,
+            file: 0,
         });
     }
-    Some(Registry { path: doc.path().to_path_buf(), as_of: as_of?.0, source: source?, schemes, qualifications, sha256 })
+    let (as_of, source) = (as_of?.0, source?);
+    let file = RegistryFile {
+        path: doc.path().to_path_buf(),
+        as_of,
+        source: source.clone(),
+        schemes: schemes.clone(),
+        sha256: sha256.clone(),
+    };
+    Some(Registry {
+        path: doc.path().to_path_buf(),
+        as_of,
+        source,
+        schemes,
+        qualifications,
+        sha256,
+        files: vec![file],
+        departed: Default::default(),
+    })
 }
 
 /// SIREN numbers carry a Luhn checksum; La Poste's (356000000) is the one documented exception.

@@ -59,6 +59,13 @@ pub struct RunOutput {
     pub rendering: Option<Result<String, String>>,
 }
 
+impl RunOutput {
+    /// What the registry no longer says, or never said, of the vendors' providers.
+    pub fn registry_notes(&self) -> &[String] {
+        &self.run.registry_notes
+    }
+}
+
 /// The vendor names of the config, for digests.
 pub fn vendor_names(setup: &Setup) -> HashMap<String, String> {
     setup.config.vendors.iter().map(|v| (v.id.clone(), v.name.clone())).collect()
@@ -194,6 +201,46 @@ impl Memory for StoreMemory<'_> {
     }
 }
 
+/// The setup this run judges with: its registry knows which vendors' providers earlier runs
+/// matched and it no longer lists (judged as holding nothing), and the store learns which it
+/// matches now. Returns the run's notes on providers the registry no longer, or never, listed.
+fn providers_this_run(
+    setup: Arc<Setup>,
+    store: &Store,
+    opts: &RunOptions,
+) -> Result<(Arc<Setup>, Vec<String>), RunError> {
+    let registry = &setup.registry;
+    let remembered = store.matched_providers()?;
+    let mut matched = Vec::new();
+    let mut departed = std::collections::BTreeMap::new();
+    let mut notes = Vec::new();
+    for vendor in &opts.vendors {
+        let Some(p) = vendor.provider_ref() else { continue };
+        let key = crate::registry::provider_key(&p.name);
+        if let Some(entry) = registry.entries_of(&p).next() {
+            let as_of = registry.file_for(&entry.scheme).map_or(registry.as_of, |f| f.as_of);
+            matched.push((key, crate::registry::Departed { name: entry.provider.clone(), last_as_of: as_of }));
+        } else if let Some(seen) = remembered.get(&key) {
+            notes.push(format!(
+                "vendor `{}`: {} is no longer in the registry (last seen in the registry as of {}): judged as holding nothing",
+                vendor.id, seen.name, seen.last_as_of
+            ));
+            departed.insert(key, seen.clone());
+        } else if let Some(u) = setup.unmatched_providers.iter().find(|u| u.vendor == vendor.id) {
+            notes.push(format!("{}: its claims are unverified", u.warning()));
+        }
+    }
+    if !opts.dry_run {
+        store.remember_providers(&matched)?;
+    }
+    if departed.is_empty() {
+        return Ok((setup, notes));
+    }
+    let mut changed = (*setup).clone();
+    changed.registry = changed.registry.with_departed(departed);
+    Ok((Arc::new(changed), notes))
+}
+
 /// Runs one check of `opts.vendors` with the store's memory.
 ///
 /// Each vendor's earlier pages are read as its crawl starts, and its page states, finding
@@ -219,6 +266,7 @@ pub async fn check(
         }
         k.findings.push(f.id);
     }
+    let (setup, registry_notes) = providers_this_run(setup, store, &opts)?;
     let validators = Arc::new(MemoryValidators::default());
     let fetcher = Arc::new(Fetcher::new(&setup.config.crawl, validators.clone())?);
     // A dry run records nothing, evidence included.
@@ -277,6 +325,7 @@ pub async fn check(
         reading_version: Some(reading.clone()),
         reread,
         findings_reread: tally.reread,
+        registry_notes: registry_notes.clone(),
     };
 
     let names = vendor_names(&setup);

@@ -130,7 +130,20 @@ pub fn verdict(
         (Subject::Generic, _) | (_, None) => None,
         (_, Some(name)) => standing_of_named(registry, gazetteer, name, &claim.scheme, at),
     };
-    judge_claim(claim, &own, named.as_ref())
+    let verdict = judge_claim(claim, &own, named.as_ref());
+    // With several registry files, the verdict names the one that decided (the one covering
+    // the claim's scheme), and so do the findings that keep its reason.
+    match registry.file_for(&claim.scheme).filter(|_| registry.files.len() > 1) {
+        Some(file) if verdict.level != crate::judge::Level::Ok || claim.kind != crate::patterns::ClaimKind::Mention => {
+            let (name, date) = (file.name(), file.as_of);
+            Verdict {
+                reason: format!("{} [registry {name} as of {date}]", verdict.reason),
+                reason_fr: format!("{} [registre {name} du {}]", verdict.reason_fr, crate::i18n::date_fr(date)),
+                ..verdict
+            }
+        }
+        _ => verdict,
+    }
 }
 
 /// Attributes and judges detected claims.

@@ -311,7 +311,8 @@ fn standing() -> impl Strategy<Value = Standing> {
 /// A registry entry of any status for provider "OVH", under a scheme the registry may or may
 /// not cover.
 fn qualification() -> impl Strategy<Value = Qualification> {
-    const STATUSES: [Status; 4] = [Status::Qualified, Status::InProgress, Status::Expired, Status::Withdrawn];
+    const STATUSES: [Status; 5] =
+        [Status::Qualified, Status::Certified, Status::InProgress, Status::Expired, Status::Withdrawn];
     (
         select(&STATUSES[..]),
         select(&["secnumcloud", "hds"][..]),
@@ -332,7 +333,9 @@ fn qualification() -> impl Strategy<Value = Qualification> {
             decision: None,
             source: None,
             note: None,
+            activities: Vec::new(),
             line: 1,
+            file: 0,
         })
 }
 
@@ -341,7 +344,7 @@ fn qualification() -> impl Strategy<Value = Qualification> {
 #[allow(dead_code)]
 fn strategies_cover_every_variant(status: Status) {
     match status {
-        Status::Qualified | Status::InProgress | Status::Expired | Status::Withdrawn => {}
+        Status::Qualified | Status::Certified | Status::InProgress | Status::Expired | Status::Withdrawn => {}
     }
 }
 
@@ -358,6 +361,8 @@ fn check_verdict(kind: ClaimKind, standing: &Standing) -> Result<(), TestCaseErr
     let expected = match (kind, standing) {
         (ClaimKind::Mention | ClaimKind::Negation, _) => Some(Level::Ok),
         (_, Standing::NotCovered { .. }) => Some(Level::Unverified),
+        // A provider that never matched is a typo until someone says otherwise: nothing mailed.
+        (_, Standing::UnknownProvider { .. }) => Some(Level::Unverified),
         (_, Standing::Holds { .. }) => Some(Level::Ok),
         (ClaimKind::Assertion, _) => Some(Level::Violation),
         _ => None,
@@ -399,6 +404,8 @@ proptest! {
             schemes,
             qualifications: entries,
             sha256: String::new(),
+            files: Vec::new(),
+            departed: Default::default(),
         };
         let scheme = &patterns().label(label).expect("bundled label").scheme;
         let standing = registry.standing(&ProviderRef { name: who.into(), siren: None }, scheme, at);

@@ -142,6 +142,11 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     if let (Some(Err(why)), Format::Json) = (&output.rendering, format) {
         eprintln!("claimwatch: rendering is on, but {why}: pages that need it were not checked");
     }
+    if format == Format::Json {
+        for note in output.registry_notes() {
+            eprintln!("claimwatch: registry: {note}");
+        }
+    }
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -176,6 +181,9 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
                 run.findings_reread,
                 plural(run.findings_reread)
             )?;
+        }
+        for note in output.registry_notes() {
+            writeln!(out, "registry: {note}")?;
         }
         match &output.rendering {
             Some(Ok(browser)) => writeln!(out, "rendering: {browser}")?,

@@ -81,6 +81,10 @@ pub async fn validate(config: &Path) -> Result<u8> {
             if let Some(product) = browser {
                 println!("rendering: {product}, {} tab(s)", render.concurrency);
             }
+            // Not an error: a registry update may drop a provider, and the watch must go on.
+            for u in &setup.unmatched_providers {
+                eprintln!("warning: {}: its claims will be unverified", u.warning());
+            }
             Ok(exit::OK)
         }
         Err(e) => {

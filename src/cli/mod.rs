@@ -16,6 +16,7 @@ pub mod check;
 pub mod evidence;
 pub mod findings;
 pub mod misc;
+pub mod registry;
 pub mod report;
 pub mod scan;
 pub mod status;

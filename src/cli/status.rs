@@ -39,6 +39,8 @@ struct Status<'a> {
     /// What a daemon using this store last said (its last run may have failed to record itself).
     daemon: Option<DaemonFile>,
     runs: Vec<&'a RunRecord>,
+    /// Vendors whose provider the registry does not list, with the likely intended name.
+    unmatched_providers: Vec<String>,
 }
 
 pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
@@ -79,6 +81,7 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
         dead_letters: store.dead_letters()?.len(),
         daemon: DaemonFile::read(&setup.config.store.path),
         runs: recent,
+        unmatched_providers: setup.unmatched_providers.iter().map(|u| u.warning()).collect(),
     };
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
@@ -99,6 +102,14 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
         },
         &status.registry_sha256[..16.min(status.registry_sha256.len())]
     )?;
+    for u in &setup.unmatched_providers {
+        writeln!(out, "WARNING: {}", u.warning())?;
+    }
+    if let Some(last) = status.runs.first() {
+        for note in &last.registry_notes {
+            writeln!(out, "last run: registry: {note}")?;
+        }
+    }
     match (&status.reading_version_stored, status.reading_changed) {
         (Some(stored), false) => writeln!(out, "reading version: {stored}, as the last completed run stored")?,
         (stored, true) => writeln!(

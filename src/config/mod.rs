@@ -107,7 +107,10 @@ impl Vendor {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub path: PathBuf,
-    pub registry_path: PathBuf,
+    /// The registry files (`registry = "registry.toml"` or a list), each covering its schemes.
+    pub registry_paths: Vec<PathBuf>,
+    /// `registry check` flags an in-progress entry older than this with no later entry.
+    pub stale_in_progress_days: u32,
     pub patterns_dir: PathBuf,
     /// The organisations pages name (`gazetteer = "gazetteer.toml"`); none when not set.
     pub gazetteer_path: Option<PathBuf>,
@@ -146,6 +149,28 @@ pub struct Setup {
     pub registry: Registry,
     pub patterns: PatternSet,
     pub gazetteer: Gazetteer,
+    /// Vendors whose `provider` matches no registry entry: warned about, never an error (a
+    /// registry update that drops a provider must not stop the watch).
+    pub unmatched_providers: Vec<UnmatchedProvider>,
+}
+
+/// A vendor's `provider` that the registry does not list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedProvider {
+    pub vendor: String,
+    pub provider: String,
+    /// The closest registry provider, when one is close enough to be a likely typo.
+    pub suggestion: Option<String>,
+    /// Where `provider` is written (`file:line:col`).
+    pub at: String,
+}
+
+impl UnmatchedProvider {
+    /// One line: where, what, and the likely intended name.
+    pub fn warning(&self) -> String {
+        let hint = self.suggestion.as_ref().map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+        format!("{}: vendor `{}`: provider `{}` is not in the registry{hint}", self.at, self.vendor, self.provider)
+    }
 }
 
 impl Setup {
@@ -191,6 +216,7 @@ const TOP_KEYS: &[&str] = &[
     "patterns",
     "gazetteer",
     "max_registry_age_days",
+    "stale_in_progress_days",
     "crawl",
     "render",
     "store",
@@ -201,6 +227,23 @@ const TOP_KEYS: &[&str] = &[
     "http",
     "vendor",
 ];
+
+/// `registry = "registry.toml"`, or a list of files.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -237,9 +280,9 @@ pub fn load(path: &Path) -> Result<Setup, ConfigError> {
         Err(d) => return Err(ConfigError::Invalid(d)),
     };
     let registry = config
-        .registry_path
+        .registry_paths
         .as_ref()
-        .and_then(|p| Registry::load(p).map_err(|e| diags.extend(e.diagnostics().clone())).ok());
+        .and_then(|p| Registry::load_all(p).map_err(|e| diags.extend(e.diagnostics().clone())).ok());
     let patterns = config
         .patterns_dir
         .as_ref()
@@ -248,25 +291,24 @@ pub fn load(path: &Path) -> Result<Setup, ConfigError> {
         None => Some(Gazetteer::empty()),
         Some(p) => Gazetteer::load(p).map_err(|e| diags.extend(e.diagnostics().clone())).ok(),
     };
+    let mut unmatched_providers = Vec::new();
     if let Some(registry) = &registry {
         for (vendor, site) in config.vendors.iter().zip(provider_sites) {
-            if let (Some(p), Some(mut d)) = (vendor.provider_ref(), site)
+            if let (Some(p), Some(d)) = (vendor.provider_ref(), site)
                 && !registry.knows(&p)
             {
-                d.message = format!(
-                    "vendor `{}`: provider `{}` matches no entry of {} (by name, alias or SIREN); \
-                     remove `provider` if the vendor holds nothing",
-                    vendor.id,
-                    p.name,
-                    registry.path.display()
-                );
-                diags.push(d);
+                unmatched_providers.push(UnmatchedProvider {
+                    vendor: vendor.id.clone(),
+                    provider: p.name.clone(),
+                    suggestion: registry.closest_provider(&p.name),
+                    at: format!("{}:{}:{}", d.file.display(), d.line, d.column),
+                });
             }
         }
     }
     match (config.into_config(), registry, patterns, gazetteer) {
         (Some(config), Some(registry), Some(patterns), Some(gazetteer)) if diags.is_empty() => {
-            Ok(Setup { config, registry, patterns, gazetteer })
+            Ok(Setup { config, registry, patterns, gazetteer, unmatched_providers })
         }
         _ => Err(ConfigError::Invalid(diags)),
     }
@@ -275,7 +317,8 @@ pub fn load(path: &Path) -> Result<Setup, ConfigError> {
 /// What could be read of a config file, even when parts of it are wrong.
 struct PartialConfig {
     path: PathBuf,
-    registry_path: Option<PathBuf>,
+    registry_paths: Option<Vec<PathBuf>>,
+    stale_in_progress_days: u32,
     patterns_dir: Option<PathBuf>,
     gazetteer_path: Option<PathBuf>,
     crawl: CrawlSettings,
@@ -294,7 +337,8 @@ impl PartialConfig {
     fn into_config(self) -> Option<Config> {
         Some(Config {
             path: self.path,
-            registry_path: self.registry_path?,
+            registry_paths: self.registry_paths?,
+            stale_in_progress_days: self.stale_in_progress_days,
             patterns_dir: self.patterns_dir?,
             gazetteer_path: self.gazetteer_path,
             crawl: self.crawl,
@@ -335,7 +379,11 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
     let mut doc = TomlDoc::new(path, text);
     let Some(mut table) = doc.parse() else { return Err(doc.diagnostics) };
     let base = path.parent().unwrap_or(Path::new("."));
-    let registry: Option<String> = doc.require(&mut table, 0..0, "registry");
+    let registry: Option<OneOrMany> = doc.require(&mut table, 0..0, "registry");
+    let stale_in_progress_days: u32 = doc.take(&mut table, "stale_in_progress_days").unwrap_or(540);
+    if matches!(&registry, Some(OneOrMany::Many(v)) if v.is_empty()) {
+        doc.error(0..0, "`registry` lists no file");
+    }
     let patterns: Option<String> = doc.require(&mut table, 0..0, "patterns");
     let gazetteer: Option<String> = doc.take(&mut table, "gazetteer");
     let max_registry_age_days: u32 = doc.take(&mut table, "max_registry_age_days").unwrap_or(45);
@@ -391,7 +439,8 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
     }
     let config = PartialConfig {
         path: path.to_path_buf(),
-        registry_path: registry.map(|r| base.join(r)),
+        registry_paths: registry.map(|r| r.into_vec().iter().map(|r| base.join(r)).collect()),
+        stale_in_progress_days,
         patterns_dir: patterns.map(|p| base.join(p)),
         gazetteer_path: gazetteer.map(|g| base.join(g)),
         crawl,

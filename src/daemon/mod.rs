@@ -234,6 +234,7 @@ impl RunDone {
                 outcome: RunOutcome::Failed,
                 vendors: vec![],
                 registry_sha256: String::new(),
+                registry_notes: Vec::new(),
                 registry_as_of: started.date_naive(),
                 registry_stale: false,
                 findings_opened: 0,

@@ -91,6 +91,15 @@ pub fn judge(kind: ClaimKind, standing: &Standing) -> Verdict {
                 format!("le registre ne couvre pas le référentiel {scheme}"),
             );
         }
+        // A provider that never matched is a configuration mistake, not a finding: nothing is
+        // mailed on a typo.
+        Standing::UnknownProvider { provider } => {
+            return verdict(
+                Unverified,
+                format!("provider {provider} is not in the registry"),
+                format!("le prestataire {provider} n'est pas au registre"),
+            );
+        }
         Standing::Holds { provider, offers, until } => {
             let until_en = until.map_or(String::new(), |d| format!(", valid until {d}"));
             let until_fr = until.map_or(String::new(), |d| format!(", valable jusqu'au {}", date_fr(d)));
@@ -131,6 +140,15 @@ pub fn judge(kind: ClaimKind, standing: &Standing) -> Verdict {
         Standing::NoEntry { provider } => (
             format!("no registry entry for provider {provider}"),
             format!("aucune entrée au registre pour le prestataire {provider}"),
+        ),
+        Standing::Departed { provider, last_as_of } => (
+            format!(
+                "{provider} is no longer in the registry (last seen in the registry as of {last_as_of}): it holds nothing"
+            ),
+            format!(
+                "{provider} ne figure plus au registre (vu pour la dernière fois dans le registre du {}){NBSP}: il ne détient rien",
+                date_fr(*last_as_of)
+            ),
         ),
         Standing::Lapsed { lapse, .. } => lapse_text(lapse),
     };

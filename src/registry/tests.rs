@@ -147,7 +147,14 @@ fn standing_follows_dates() {
     }
     assert_eq!(
         r.standing(&p("Nobody"), "secnumcloud", d("2026-01-01")),
-        Standing::NoEntry { provider: "Nobody".into() }
+        Standing::UnknownProvider { provider: "Nobody".into() }
+    );
+    // A provider earlier runs matched, that this registry no longer lists.
+    let gone = Departed { name: "Nobody SA".into(), last_as_of: d("2025-09-01") };
+    let r = r.with_departed([(provider_key("Nobody"), gone)].into_iter().collect());
+    assert_eq!(
+        r.standing(&p("Nobody"), "secnumcloud", d("2026-01-01")),
+        Standing::Departed { provider: "Nobody SA".into(), last_as_of: d("2025-09-01") }
     );
     assert_eq!(r.standing(&p("OVH"), "hds", d("2026-01-01")), Standing::NotCovered { scheme: "hds".into() });
 }

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use crate::registry::Departed;
 use records::Stored;
 pub use records::{
     Ack, Change, DeadLetter, Finding, FindingState, NowRead, OutboxEntry, PageState, ReadingMeta, Reread, RunOutcome,
@@ -75,6 +76,8 @@ pub struct Store {
 }
 
 const READING_KEY: &[u8] = b"reading";
+/// Meta keys of the providers earlier runs matched (`provider:` + provider key).
+const PROVIDER_PREFIX: &[u8] = b"provider:";
 
 /// sled's page cache. Its default (1 GiB) would let a daemon's memory grow with its store; a run
 /// reads each vendor's keys in turn, twice, so a small cache is enough (in the load bench, 4 MB
@@ -212,6 +215,29 @@ impl Store {
             }
         }
         Ok(n)
+    }
+
+    /// The providers earlier runs matched in the registry, by provider key, with the registry
+    /// date of the last run that found each.
+    pub fn matched_providers(&self) -> Result<std::collections::BTreeMap<String, Departed>, StoreError> {
+        let mut out = std::collections::BTreeMap::new();
+        for item in self.meta.scan_prefix(PROVIDER_PREFIX) {
+            let (k, v) = item?;
+            let key = String::from_utf8_lossy(&k[PROVIDER_PREFIX.len()..]).into_owned();
+            out.insert(key, decode("meta", &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    /// Remembers that this run's registry lists these providers (by provider key).
+    pub fn remember_providers(&self, matched: &[(String, Departed)]) -> Result<(), StoreError> {
+        for (key, seen) in matched {
+            let mut k = PROVIDER_PREFIX.to_vec();
+            k.extend_from_slice(key.as_bytes());
+            self.meta.insert(k, encode(seen))?;
+        }
+        self.db.flush()?;
+        Ok(())
     }
 
     /// A fresh, increasing id (for runs).

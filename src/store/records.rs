@@ -222,6 +222,9 @@ pub struct RunRecord {
     /// Findings changed by the re-reading alone (counted in neither opened nor resolved).
     #[serde(default)]
     pub findings_reread: usize,
+    /// What the registry no longer says, or never said, of the vendors' providers.
+    #[serde(default)]
+    pub registry_notes: Vec<String>,
 }
 
 /// A run that read pages again under a new reading.

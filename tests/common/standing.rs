@@ -32,6 +32,8 @@ where
         Just(Standing::NoVendor),
         name().prop_map(|vendor| Standing::NoProvider { vendor }),
         name().prop_map(|provider| Standing::NoEntry { provider }),
+        (name(), date()).prop_map(|(provider, last_as_of)| Standing::Departed { provider, last_as_of }),
+        name().prop_map(|provider| Standing::UnknownProvider { provider }),
         (name(), offers(), maybe()).prop_map(|(provider, offers, until)| Standing::Holds { provider, offers, until }),
         (name(), offers(), maybe()).prop_map(|(provider, offers, since)| Standing::InProgress {
             provider,
@@ -51,6 +53,8 @@ fn strategies_cover_every_variant(standing: &Standing) {
         | Standing::NoVendor
         | Standing::NoProvider { .. }
         | Standing::NoEntry { .. }
+        | Standing::Departed { .. }
+        | Standing::UnknownProvider { .. }
         | Standing::Holds { .. }
         | Standing::InProgress { .. } => {}
         Standing::Lapsed { lapse, .. } => match lapse {
