@@ -275,6 +275,7 @@ pub fn update_vendor(
             Change::Resolved { .. } => update.resolved += 1,
             Change::Reread { .. } => update.reread += 1,
             Change::Opened | Change::Reopened => update.opened += 1,
+            Change::Canary { .. } => {}
         }
         if f.ack.as_ref().is_some_and(|a| a.active(ctx.at)) {
             continue;
@@ -289,6 +290,7 @@ pub fn update_vendor(
                     now.as_ref().is_some_and(|n| n.level.needs_attention() && r.wants(&f.vendor, n.level))
                         || (told_of_it && r.resolutions)
                 }
+                Change::Canary { .. } => r.operator,
             };
             if wanted {
                 update.outbox.push(OutboxEntry {

@@ -1,5 +1,6 @@
 //! claimwatch: finds trust-label claims on vendors' pages and judges them against the registry of qualifications actually granted.
 pub mod alert;
+pub mod canary;
 pub mod canon;
 pub mod config;
 pub mod crawl;

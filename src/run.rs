@@ -18,7 +18,8 @@ use crate::fetch::{FetchError, Fetcher, MemoryValidators, ValidatorCache, Valida
 use crate::findings::{self, Context};
 use crate::pipeline::{self, Control, Event, Memory, Recalled, Rendering, RunExtras, VendorReport};
 use crate::store::{
-    FindingState, OutboxEntry, ReadingMeta, Reread, RunOutcome, RunRecord, RunWrite, Store, StoreError, VendorRun,
+    Change, Finding, FindingState, OutboxEntry, ReadingMeta, Reread, RunOutcome, RunRecord, RunWrite, Store,
+    StoreError, VendorRun,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -241,6 +242,75 @@ fn providers_this_run(
     Ok((Arc::new(changed), notes))
 }
 
+/// The outbox entries for operator recipients when a canary starts failing or is seen again
+/// (once per change, not once per run while it lasts), and the canaries failing now.
+#[allow(clippy::type_complexity)]
+fn canary_alerts(
+    store: &Store,
+    setup: &Setup,
+    canaries: &[crate::canary::CanaryResult],
+) -> Result<(Vec<OutboxEntry>, std::collections::BTreeMap<String, DateTime<Utc>>), RunError> {
+    let before = store.failing_canaries()?;
+    let now = Utc::now();
+    let mut failing = std::collections::BTreeMap::new();
+    let mut changes = Vec::new();
+    for c in canaries {
+        match (c.ok, before.get(&c.name)) {
+            (false, Some(since)) => {
+                failing.insert(c.name.clone(), *since);
+            }
+            (false, None) => {
+                failing.insert(c.name.clone(), now);
+                changes.push((c, true));
+            }
+            (true, Some(_)) => changes.push((c, false)),
+            (true, None) => {}
+        }
+    }
+    let mut outbox = Vec::new();
+    for (c, failing) in changes {
+        for r in setup.config.recipients.iter().filter(|r| r.operator) {
+            outbox.push(OutboxEntry {
+                id: String::new(),
+                recipient: r.email.clone(),
+                lang: r.lang,
+                change: Change::Canary { failing, detail: c.detail.clone() },
+                finding: canary_finding(c, setup, now),
+                created_at: now,
+                registry_as_of: setup.registry.as_of,
+            });
+        }
+    }
+    Ok((outbox, failing))
+}
+
+/// What a canary entry carries in place of a finding: the canary's name, never stored as one.
+fn canary_finding(c: &crate::canary::CanaryResult, setup: &Setup, now: DateTime<Utc>) -> Finding {
+    Finding {
+        id: format!("canary-{}", c.name),
+        vendor: "claimwatch".into(),
+        label: c.name.clone(),
+        scheme: String::new(),
+        kind: crate::patterns::ClaimKind::Assertion,
+        quote: String::new(),
+        state: if c.ok { FindingState::Resolved } else { FindingState::Open },
+        level: crate::judge::Level::Warning,
+        reason: c.detail.clone(),
+        reason_fr: String::new(),
+        first_seen: now,
+        last_seen: now,
+        resolved_at: None,
+        resolution: None,
+        resolution_fr: None,
+        reopened: 0,
+        absent_runs: 0,
+        pages: Default::default(),
+        registry_sha256: setup.registry.sha256.clone(),
+        registry_as_of: setup.registry.as_of,
+        ack: None,
+    }
+}
+
 /// Runs one check of `opts.vendors` with the store's memory.
 ///
 /// Each vendor's earlier pages are read as its crawl starts, and its page states, finding
@@ -296,9 +366,16 @@ pub async fn check(
         reading: reading.clone(),
         tally: Tally { vendors: opts.vendors.iter().map(|_| None).collect(), ..Tally::default() },
     };
-    let ran = pipeline::run_with(setup.clone(), fetcher, &opts.vendors, &extras, &mut memory, opts.at, on_event).await;
+    let ran =
+        pipeline::run_with(setup.clone(), fetcher.clone(), &opts.vendors, &extras, &mut memory, opts.at, on_event)
+            .await;
     rendering.close().await;
     ran?;
+    // The run proves it could have seen a claim (dry runs too); canary claims are never findings.
+    let mut canaries = crate::canary::builtin(&setup, opts.at);
+    if let Some(c) = &setup.config.canary {
+        canaries.push(crate::canary::network(&setup, &fetcher, c, opts.at).await);
+    }
     let tally = memory.tally;
     let interrupted = opts.control.stop_deadline().is_some();
     // Pages left with an older reading by an earlier run (another vendor's turn, a budget) are
@@ -326,7 +403,9 @@ pub async fn check(
         reread,
         findings_reread: tally.reread,
         registry_notes: registry_notes.clone(),
+        canaries: canaries.clone(),
     };
+    let (canary_outbox, failing_now) = canary_alerts(store, &setup, &canaries)?;
 
     let names = vendor_names(&setup);
     let from = setup.config.smtp.as_ref().map_or("claimwatch@localhost", |s| s.from.as_str()).to_string();
@@ -342,7 +421,7 @@ pub async fn check(
     if opts.dry_run {
         // Nothing is written: the digests are what would go out now, pending entries included.
         let mut pending = store.pending()?;
-        pending.extend(tally.outbox.into_iter().enumerate().map(|(i, mut e)| {
+        pending.extend(tally.outbox.into_iter().chain(canary_outbox).enumerate().map(|(i, mut e)| {
             e.id = format!("dry-run-{i:06}");
             e
         }));
@@ -373,7 +452,10 @@ pub async fn check(
         run: run.id.clone(),
         at: run.ended,
     });
-    store.commit(&RunWrite { run: Some(run.clone()), reading: meta, ..RunWrite::default() })?;
+    store.commit(&RunWrite { run: Some(run.clone()), reading: meta, outbox: canary_outbox, ..RunWrite::default() })?;
+    // After the entries that tell of it are committed: a crash in between tells it twice, never
+    // not at all.
+    store.set_failing_canaries(&failing_now)?;
     crate::failpoint::hit("after-commit");
     let delivery = match &setup.config.smtp {
         Some(smtp) if !store.pending()?.is_empty() => {

@@ -72,6 +72,11 @@ struct Words {
     stale: &'static str,
     evidence: &'static str,
     footer: &'static str,
+    canary_alerts: &'static str,
+    canary_title: &'static str,
+    canary_explain: &'static str,
+    canary_missed: &'static str,
+    canary_back: &'static str,
 }
 
 const FR: Words = Words {
@@ -103,6 +108,11 @@ const FR: Words = Words {
     stale: "Attention : ce registre date de plus de {days} jours ; mettez-le à jour avant d'agir sur ces constats.",
     evidence: "Empreinte du journal des preuves",
     footer: "Message envoyé par claimwatch. Pour marquer un constat comme examiné : claimwatch findings ack <n°> --reason \"…\"",
+    canary_alerts: "alerte de témoin",
+    canary_title: "Témoins de fonctionnement",
+    canary_explain: "Chaque passage vérifie qu'il aurait pu voir une allégation. Un passage qui manque un témoin est dégradé : ses résultats ne prouvent pas l'absence d'allégation. Ce message n'est envoyé qu'au changement, pas à chaque passage.",
+    canary_missed: "MANQUÉ",
+    canary_back: "DE NOUVEAU VU",
 };
 
 const EN: Words = Words {
@@ -134,6 +144,11 @@ const EN: Words = Words {
     stale: "Warning: this registry is more than {days} days old; update it before acting on these findings.",
     evidence: "Evidence log head",
     footer: "Sent by claimwatch. To mark a finding as reviewed: claimwatch findings ack <id> --reason \"…\"",
+    canary_alerts: "canary alert",
+    canary_title: "Canaries",
+    canary_explain: "Every run checks that it could have seen a claim. A run that misses a canary is degraded: its results do not prove that there was no claim. This message is sent when that changes, not on every run.",
+    canary_missed: "MISSED",
+    canary_back: "SEEN AGAIN",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -234,12 +249,20 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
         entries.iter().filter(|e| matches!(e.change, Change::Opened | Change::Reopened)).collect();
     let resolved: Vec<&OutboxEntry> = entries.iter().filter(|e| matches!(e.change, Change::Resolved { .. })).collect();
     let reread: Vec<&OutboxEntry> = entries.iter().filter(|e| matches!(e.change, Change::Reread { .. })).collect();
+    let canaries: Vec<&OutboxEntry> = entries.iter().filter(|e| matches!(e.change, Change::Canary { .. })).collect();
     let vendor_name = |id: &str| ctx.vendor_names.get(id).cloned().unwrap_or_else(|| id.to_string());
-    let mut vendors: Vec<String> = entries.iter().map(|e| vendor_name(&e.finding.vendor)).collect();
+    let mut vendors: Vec<String> = entries
+        .iter()
+        .filter(|e| !matches!(e.change, Change::Canary { .. }))
+        .map(|e| vendor_name(&e.finding.vendor))
+        .collect();
     vendors.sort();
     vendors.dedup();
 
     let mut counts = Vec::new();
+    if !canaries.is_empty() {
+        counts.push(format!("{} {}", canaries.len(), w.canary_alerts));
+    }
     if !news.is_empty() {
         counts.push(format!("{} {}", news.len(), if news.len() == 1 { w.new_one } else { w.new_many }));
     }
@@ -276,6 +299,18 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
         let _ = write!(html, "<p style=\"color:#a40\"><strong>{}</strong></p>", esc(&ours(lang, &stale_line)));
     }
 
+    if !canaries.is_empty() {
+        let _ = writeln!(text, "--- {} ---\n{}\n", w.canary_title, ours(lang, w.canary_explain));
+        let _ = write!(html, "<h2>{}</h2><p>{}</p><ul>", esc(w.canary_title), esc(&ours(lang, w.canary_explain)));
+        for e in &canaries {
+            let Change::Canary { failing, detail } = &e.change else { continue };
+            let state = if *failing { w.canary_missed } else { w.canary_back };
+            let _ = writeln!(text, "* [{state}] {}\n  {detail}\n", e.finding.label);
+            let _ =
+                write!(html, "<li><strong>[{}]</strong> {} — {}</li>", esc(state), esc(&e.finding.label), esc(detail));
+        }
+        html.push_str("</ul>");
+    }
     let mut by_vendor: BTreeMap<String, Vec<&OutboxEntry>> = BTreeMap::new();
     for e in &news {
         by_vendor.entry(vendor_name(&e.finding.vendor)).or_default().push(e);

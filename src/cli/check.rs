@@ -152,9 +152,10 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     }
     let failed_delivery = output.delivery.as_ref().is_some_and(|d| !d.deferred.is_empty() || !d.dead.is_empty());
     let unchecked = output.run.vendors.iter().any(|v| v.nothing_checked);
+    let degraded = output.run.missed_canaries().next().is_some();
     let news = output.run.findings_opened + output.run.findings_resolved + output.run.findings_reread > 0;
     // Cron mails whatever a job prints: with --quiet, only what someone must read.
-    let speak = !quiet || news || unchecked || failed_delivery;
+    let speak = !quiet || news || unchecked || failed_delivery || degraded;
     let mut out = std::io::stdout().lock();
     if format == Format::Text && speak {
         // With --quiet, every text; otherwise none is left (all vendors are done).
@@ -184,6 +185,9 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         }
         for note in output.registry_notes() {
             writeln!(out, "registry: {note}")?;
+        }
+        for c in output.run.missed_canaries() {
+            writeln!(out, "DEGRADED: canary {} missed: {}", c.name, c.detail)?;
         }
         match &output.rendering {
             Some(Ok(browser)) => writeln!(out, "rendering: {browser}")?,
@@ -219,8 +223,15 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         writeln!(out, "judged as of {at} against {} (registry as of {})", registry.path.display(), registry.as_of)?;
     }
     let attention = output.run.vendors.iter().any(|v| v.violations + v.warnings > 0);
+    if format == Format::Json {
+        for c in output.run.missed_canaries() {
+            eprintln!("claimwatch: DEGRADED: canary {} missed: {}", c.name, c.detail);
+        }
+    }
     Ok(if unchecked {
         exit::ERROR
+    } else if degraded {
+        exit::DEGRADED
     } else if attention {
         exit::FOUND
     } else {

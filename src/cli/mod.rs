@@ -31,6 +31,8 @@ pub mod exit {
     pub const ERROR: u8 = 2;
     /// The store is held by another claimwatch process (a daemon, another check).
     pub const BUSY: u8 = 3;
+    /// The run missed a canary: it could not prove that it would have seen a claim.
+    pub const DEGRADED: u8 = 4;
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

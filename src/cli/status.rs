@@ -109,6 +109,9 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
         for note in &last.registry_notes {
             writeln!(out, "last run: registry: {note}")?;
         }
+        for c in last.missed_canaries() {
+            writeln!(out, "last run DEGRADED: canary {} missed: {}", c.name, c.detail)?;
+        }
     }
     match (&status.reading_version_stored, status.reading_changed) {
         (Some(stored), false) => writeln!(out, "reading version: {stored}, as the last completed run stored")?,

@@ -89,6 +89,9 @@ pub struct Recipient {
     pub vendors: Option<Vec<String>>,
     /// Whether they are told when a finding is resolved.
     pub resolutions: bool,
+    /// They keep claimwatch running: told once when a run misses a canary, and once when it
+    /// sees it again.
+    pub operator: bool,
 }
 
 impl Recipient {
@@ -114,6 +117,7 @@ pub(super) struct RecipientSpec {
     min_level: Option<MinLevel>,
     vendors: Option<Vec<Spanned<String>>>,
     resolutions: Option<bool>,
+    operator: Option<bool>,
 }
 
 pub(super) const SMTP_KEYS: &[&str] = &[
@@ -226,5 +230,6 @@ pub(super) fn check_recipient(doc: &mut TomlDoc<'_>, spec: RecipientSpec, vendor
         },
         vendors: spec.vendors.map(|v| v.into_iter().map(|s| s.into_inner()).collect()),
         resolutions: spec.resolutions.unwrap_or(true),
+        operator: spec.operator.unwrap_or(false),
     })
 }

@@ -11,6 +11,7 @@ use toml::Spanned;
 use crate::diag::{Day, Diagnostic, Diagnostics, TomlDoc};
 
 mod alerts;
+mod canary;
 mod crawl;
 mod daemon;
 mod render;
@@ -19,6 +20,7 @@ use crate::gazetteer::Gazetteer;
 use crate::patterns::{self, PatternSet};
 use crate::registry::{ProviderRef, Registry, valid_siren};
 pub use alerts::{EvidenceSettings, Lang, Recipient, Security, SmtpSettings, StoreSettings};
+pub use canary::{CANARY_KEYS, CanarySettings};
 pub use crawl::{CRAWL_KEYS, CrawlSettings, DEFAULT_USER_AGENT};
 use crawl::{at_least_one, check_crawl, positive};
 pub use daemon::{Schedule, ScheduleSettings};
@@ -125,6 +127,8 @@ pub struct Config {
     pub schedule: ScheduleSettings,
     /// Where the daemon serves /healthz and /metrics, if anywhere.
     pub http_listen: Option<std::net::SocketAddr>,
+    /// The operator's page every run must see a claim on (`[canary]`), if any.
+    pub canary: Option<CanarySettings>,
     pub vendors: Vec<Vendor>,
 }
 
@@ -225,6 +229,7 @@ const TOP_KEYS: &[&str] = &[
     "recipient",
     "schedule",
     "http",
+    "canary",
     "vendor",
 ];
 
@@ -291,6 +296,14 @@ pub fn load(path: &Path) -> Result<Setup, ConfigError> {
         None => Some(Gazetteer::empty()),
         Some(p) => Gazetteer::load(p).map_err(|e| diags.extend(e.diagnostics().clone())).ok(),
     };
+    if let (Some(c), Some(patterns)) = (&config.canary, &patterns)
+        && patterns.label(&c.label).is_none()
+    {
+        let mut d = c.label_at.clone();
+        let known: Vec<&str> = patterns.labels.iter().map(|l| l.id.as_str()).collect();
+        d.message = format!("the canary's label `{}` is no pattern file's label ({})", c.label, known.join(", "));
+        diags.push(d);
+    }
     let mut unmatched_providers = Vec::new();
     if let Some(registry) = &registry {
         for (vendor, site) in config.vendors.iter().zip(provider_sites) {
@@ -330,6 +343,7 @@ struct PartialConfig {
     max_registry_age_days: u32,
     schedule: ScheduleSettings,
     http_listen: Option<std::net::SocketAddr>,
+    canary: Option<CanarySettings>,
     vendors: Vec<Vendor>,
 }
 
@@ -350,6 +364,7 @@ impl PartialConfig {
             max_registry_age_days: self.max_registry_age_days,
             schedule: self.schedule,
             http_listen: self.http_listen,
+            canary: self.canary,
             vendors: self.vendors,
         })
     }
@@ -395,6 +410,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
     let recipient_specs: Vec<(alerts::RecipientSpec, Range<usize>)> = doc.take_array(&mut table, "recipient");
     let schedule_table = doc.take_table(&mut table, "schedule");
     let http_table = doc.take_table(&mut table, "http");
+    let canary_table = doc.take_table(&mut table, "canary");
     let specs: Vec<(VendorSpec, Range<usize>)> = doc.take_array(&mut table, "vendor");
     doc.reject_unknown(table, TOP_KEYS);
     let store = alerts::check_store(&mut doc, store_table.map(|(t, _)| t), base);
@@ -405,6 +421,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
         None => ScheduleSettings::default(),
     };
     let http_listen = http_table.and_then(|(t, span)| daemon::check_http(&mut doc, t, span));
+    let canary = canary_table.and_then(|(t, span)| canary::check_canary(&mut doc, t, span));
     let crawl = match crawl_table {
         Some((t, _)) => check_crawl(&mut doc, t),
         None => CrawlSettings::default(),
@@ -452,6 +469,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
         max_registry_age_days,
         schedule,
         http_listen,
+        canary,
         vendors,
     };
     Ok((config, provider_sites, doc.diagnostics.sorted()))

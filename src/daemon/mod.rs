@@ -235,6 +235,7 @@ impl RunDone {
                 vendors: vec![],
                 registry_sha256: String::new(),
                 registry_notes: Vec::new(),
+                canaries: Vec::new(),
                 registry_as_of: started.date_naive(),
                 registry_stale: false,
                 findings_opened: 0,

@@ -86,6 +86,7 @@ fn recipients() -> Vec<Recipient> {
             min_level: Level::Warning,
             vendors: None,
             resolutions: true,
+            operator: false,
         },
         Recipient {
             email: "violations@x.example".into(),
@@ -94,6 +95,7 @@ fn recipients() -> Vec<Recipient> {
             min_level: Level::Violation,
             vendors: Some(vec!["v".into()]),
             resolutions: false,
+            operator: false,
         },
         Recipient {
             email: "other@x.example".into(),
@@ -102,6 +104,7 @@ fn recipients() -> Vec<Recipient> {
             min_level: Level::Warning,
             vendors: Some(vec!["someone-else".into()]),
             resolutions: true,
+            operator: false,
         },
     ]
 }

@@ -15,6 +15,8 @@ use serde::de::DeserializeOwned;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use chrono::{DateTime, Utc};
+
 use crate::registry::Departed;
 use records::Stored;
 pub use records::{
@@ -78,6 +80,8 @@ pub struct Store {
 const READING_KEY: &[u8] = b"reading";
 /// Meta keys of the providers earlier runs matched (`provider:` + provider key).
 const PROVIDER_PREFIX: &[u8] = b"provider:";
+/// Meta keys of the canaries the last run missed (`canary:` + name), with since when.
+const CANARY_PREFIX: &[u8] = b"canary:";
 
 /// sled's page cache. Its default (1 GiB) would let a daemon's memory grow with its store; a run
 /// reads each vendor's keys in turn, twice, so a small cache is enough (in the load bench, 4 MB
@@ -235,6 +239,35 @@ impl Store {
             let mut k = PROVIDER_PREFIX.to_vec();
             k.extend_from_slice(key.as_bytes());
             self.meta.insert(k, encode(seen))?;
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The canaries the last runs missed (by name), and since when.
+    pub fn failing_canaries(&self) -> Result<std::collections::BTreeMap<String, DateTime<Utc>>, StoreError> {
+        let mut out = std::collections::BTreeMap::new();
+        for item in self.meta.scan_prefix(CANARY_PREFIX) {
+            let (k, v) = item?;
+            let name = String::from_utf8_lossy(&k[CANARY_PREFIX.len()..]).into_owned();
+            out.insert(name, decode("meta", &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    /// Records which canaries fail now (since when) and forgets those seen again.
+    pub fn set_failing_canaries(
+        &self,
+        failing: &std::collections::BTreeMap<String, DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        for item in self.meta.scan_prefix(CANARY_PREFIX) {
+            let (k, _) = item?;
+            self.meta.remove(k)?;
+        }
+        for (name, since) in failing {
+            let mut k = CANARY_PREFIX.to_vec();
+            k.extend_from_slice(name.as_bytes());
+            self.meta.insert(k, encode(since))?;
         }
         self.db.flush()?;
         Ok(())

@@ -136,6 +136,12 @@ pub enum Change {
         #[serde(default)]
         to: String,
     },
+    /// A canary (see `crate::canary`) that the run missed (`failing`), or sees again. Told to
+    /// operator recipients once per change; the entry's finding only names the canary.
+    Canary {
+        failing: bool,
+        detail: String,
+    },
 }
 
 /// How a re-read claim is read under the new rules.
@@ -225,6 +231,16 @@ pub struct RunRecord {
     /// What the registry no longer says, or never said, of the vendors' providers.
     #[serde(default)]
     pub registry_notes: Vec<String>,
+    /// The run's canaries: a run that missed one is degraded.
+    #[serde(default)]
+    pub canaries: Vec<crate::canary::CanaryResult>,
+}
+
+impl RunRecord {
+    /// The canaries the run missed.
+    pub fn missed_canaries(&self) -> impl Iterator<Item = &crate::canary::CanaryResult> {
+        self.canaries.iter().filter(|c| !c.ok)
+    }
 }
 
 /// A run that read pages again under a new reading.
