@@ -117,7 +117,24 @@ pub enum Lapse {
     },
 }
 
-const TOP_KEYS: &[&str] = &["as_of", "source", "schemes", "qualification"];
+/// Every top-level key of the registry file.
+pub const TOP_KEYS: &[&str] = &["as_of", "source", "schemes", "qualification"];
+
+/// Every key of a `[[qualification]]` entry (the fields of `Entry`; a test checks it).
+pub const QUALIFICATION_KEYS: &[&str] = &[
+    "provider",
+    "aliases",
+    "siren",
+    "offer",
+    "offer_aliases",
+    "scheme",
+    "status",
+    "since",
+    "until",
+    "decision",
+    "source",
+    "note",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
