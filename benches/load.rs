@@ -30,8 +30,8 @@
 //! Open descriptors stay near 330 whatever the number of vendors (64 at a time; a finished
 //! vendor's connections close within 2 to 4 s). Memory no longer grows with the pages of a run:
 //! each vendor is committed in its own transaction as it ends and its pages dropped, its earlier
-//! state is read from the store as it starts, and glibc's mmap threshold is fixed (see the README,
-//! "Performance", for what each step saved).
+//! state is read from the store as it starts, and glibc's mmap threshold is fixed (see
+//! docs/performance.md for what each step saved).
 
 #[path = "../tests/load_site/mod.rs"]
 mod load_site;

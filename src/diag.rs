@@ -104,6 +104,9 @@ pub struct TomlDoc<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     pub diagnostics: Diagnostics,
+    /// Keys read since the last [`reject_unknown`](Self::reject_unknown): each must be in the
+    /// list of known keys given to it, so that a key list cannot miss a key the loader reads.
+    read: Vec<String>,
 }
 
 /// A table's entries, taken out one key at a time so that what is left at the end is unknown.
@@ -113,7 +116,7 @@ pub type Value<'a> = Spanned<DeValue<'a>>;
 impl<'a> TomlDoc<'a> {
     pub fn new(path: &'a Path, text: &'a str) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        TomlDoc { path, text, line_starts, diagnostics: Diagnostics::default() }
+        TomlDoc { path, text, line_starts, diagnostics: Diagnostics::default(), read: Vec::new() }
     }
 
     pub fn path(&self) -> &Path {
@@ -169,6 +172,7 @@ impl<'a> TomlDoc<'a> {
 
     /// Takes `key` out of `table` and deserialises it; `None` when absent or invalid.
     pub fn take<T: DeserializeOwned>(&mut self, table: &mut Table<'a>, key: &str) -> Option<T> {
+        self.read.push(key.to_string());
         let value = table.remove(key)?;
         self.value(value)
     }
@@ -181,6 +185,7 @@ impl<'a> TomlDoc<'a> {
         key: &str,
     ) -> Option<T> {
         if !table.contains_key(key) {
+            self.read.push(key.to_string());
             self.error(table_span, format!("missing required key `{key}`"));
             return None;
         }
@@ -190,6 +195,7 @@ impl<'a> TomlDoc<'a> {
     /// Takes an array of tables (`[[key]]`), deserialising each element on its own so that one
     /// broken element does not hide problems in the others. Elements come back with their span.
     pub fn take_array<T: DeserializeOwned>(&mut self, table: &mut Table<'a>, key: &str) -> Vec<(T, Range<usize>)> {
+        self.read.push(key.to_string());
         let Some(value) = table.remove(key) else { return Vec::new() };
         let span = value.span();
         match value.into_inner() {
@@ -209,6 +215,7 @@ impl<'a> TomlDoc<'a> {
 
     /// Takes a sub-table (`[name]`) out of `table`, to read it key by key.
     pub fn take_table(&mut self, table: &mut Table<'a>, key: &str) -> Option<(Table<'a>, Range<usize>)> {
+        self.read.push(key.to_string());
         let value = table.remove(key)?;
         let span = value.span();
         match value.into_inner() {
@@ -220,8 +227,11 @@ impl<'a> TomlDoc<'a> {
         }
     }
 
-    /// Reports every key still in `table` as unknown.
+    /// Reports every key still in `table` as unknown. `allowed` is the table's list of known
+    /// keys (shown in the message); every key read from it since the last call must be listed.
     pub fn reject_unknown(&mut self, table: Table<'a>, allowed: &[&str]) {
+        let unlisted: Vec<String> = self.read.drain(..).filter(|k| !allowed.contains(&k.as_str())).collect();
+        debug_assert!(unlisted.is_empty(), "keys read but missing from the table's key list: {unlisted:?}");
         for (key, _) in table {
             let hint = if allowed.is_empty() {
                 String::new()
@@ -253,6 +263,52 @@ impl<'de> Deserialize<'de> for Day {
             _ => Err(D::Error::custom(format!("expected a date without time, found {dt}"))),
         }
     }
+}
+
+/// The field names a `#[derive(Deserialize)]` struct accepts (after renames), as the derive
+/// lists them: tests compare them with the key lists the documentation is checked against.
+#[cfg(test)]
+pub(crate) fn struct_fields<T: DeserializeOwned>() -> Vec<&'static str> {
+    use serde::de::{Error, Visitor, value};
+
+    struct Catch<'c>(&'c mut Option<&'static [&'static str]>);
+
+    impl<'de> Deserializer<'de> for Catch<'_> {
+        type Error = value::Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, value::Error> {
+            Err(value::Error::custom("not a struct"))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, value::Error> {
+            *self.0 = Some(fields);
+            Err(value::Error::custom("fields caught"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    let mut fields = None;
+    let _ = T::deserialize(Catch(&mut fields));
+    let mut fields = fields.expect("a struct with named fields").to_vec();
+    fields.sort_unstable();
+    fields
+}
+
+/// `keys`, sorted, to compare with [`struct_fields`].
+#[cfg(test)]
+pub(crate) fn sorted(keys: &[&'static str]) -> Vec<&'static str> {
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys
 }
 
 #[cfg(test)]
@@ -293,6 +349,22 @@ mod tests {
         let d = &doc.diagnostics.0[0];
         assert_eq!((d.line, d.column), (3, 1));
         assert_eq!(d.to_string(), "x.toml:3:1: unknown key `unknwon`, expected one of `known`");
+    }
+
+    #[test]
+    fn struct_fields_are_the_keys_a_struct_accepts() {
+        assert_eq!(struct_fields::<Entry>(), ["count", "name"]);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "missing from the table's key list")]
+    fn a_key_read_but_not_listed_is_a_bug_caught_in_debug_builds() {
+        let mut doc = TomlDoc::new(Path::new("x.toml"), "a = 1\n");
+        let mut table = doc.parse().unwrap();
+        let _: Option<u32> = doc.take(&mut table, "a");
+        let _: Option<u32> = doc.take(&mut table, "b");
+        doc.reject_unknown(table, &["a"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! Crash consistency is tested by dying at the worst moments and checking that the next run
 //! loses nothing and sends nothing twice (`tests/crash.rs`, `tests/soak.rs`). The numbers are
-//! stable; tests and the README refer to them.
+//! stable; tests and docs/crash-safety.md refer to them.
 //!
 //! | # | name                  | where the process dies                                                        |
 //! |---|-----------------------|-------------------------------------------------------------------------------|

@@ -76,6 +76,12 @@ pub fn squash(name: &str) -> String {
     normalize(name).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+/// Every top-level key of the gazetteer file.
+pub const TOP_KEYS: &[&str] = &["organisation"];
+
+/// Every key of an `[[organisation]]` entry (the fields of `Entry`; a test checks it).
+pub const ORGANISATION_KEYS: &[&str] = &["name", "aliases", "kind", "registry", "note"];
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
@@ -113,7 +119,7 @@ impl Gazetteer {
             return Err(GazetteerError::Invalid(std::mem::take(&mut doc.diagnostics)));
         };
         let entries: Vec<(Entry, Range<usize>)> = doc.take_array(&mut table, "organisation");
-        doc.reject_unknown(table, &["organisation"]);
+        doc.reject_unknown(table, TOP_KEYS);
         let mut g = Gazetteer {
             path: Some(path.to_path_buf()),
             sha256: hex::encode(Sha256::digest(text)),
@@ -175,6 +181,35 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_organisation_key_list_is_the_fields_an_entry_accepts() {
+        use crate::diag::{sorted, struct_fields};
+        assert_eq!(struct_fields::<Entry>(), sorted(ORGANISATION_KEYS));
+    }
+
+    #[test]
+    fn a_gazetteer_that_sets_every_listed_key_is_accepted_and_an_unlisted_key_is_not() {
+        assert_eq!(TOP_KEYS, ["organisation"]);
+        let sample = |key: &str| match key {
+            "name" => r#""Nuvexa""#,
+            "aliases" => r#"["Nuvexa Cloud"]"#,
+            "kind" => r#""company""#,
+            "registry" => r#""Nuvexa SAS""#,
+            "note" => r#""a fictional company""#,
+            _ => panic!("no sample value for `{key}` in [[organisation]]: add one to this test"),
+        };
+        let mut text = String::from("[[organisation]]\n");
+        for key in ORGANISATION_KEYS {
+            text += &format!("{key} = {}\n", sample(key));
+        }
+        let g = Gazetteer::parse(Path::new("g.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(g.find("nuvexa cloud").and_then(|o| o.registry.as_deref()), Some("Nuvexa SAS"));
+        for broken in [format!("unlisted_key = 1\n{text}"), format!("{text}unlisted_key = 1\n")] {
+            let shown = Gazetteer::parse(Path::new("g.toml"), &broken).unwrap_err().to_string();
+            assert!(shown.contains("unknown") && shown.contains("unlisted_key"), "{shown}");
+        }
+    }
 
     #[test]
     fn names_and_aliases_are_found_whatever_their_spelling() {

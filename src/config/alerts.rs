@@ -1,4 +1,4 @@
-//! The `[store]`, `[smtp]` and `[[recipient]]` sections: where claimwatch remembers, and whom it tells.
+//! The `[store]`, `[evidence]`, `[smtp]` and `[[recipient]]` sections: where claimwatch remembers, and whom it tells.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -18,6 +18,9 @@ pub struct EvidenceSettings {
     pub archive_all: bool,
 }
 
+/// Every key of the `[evidence]` section.
+pub const EVIDENCE_KEYS: &[&str] = &["dir", "archive_all"];
+
 pub(super) fn check_evidence<'a>(doc: &mut TomlDoc<'a>, table: Option<Table<'a>>, base: &Path) -> EvidenceSettings {
     let mut e = EvidenceSettings { dir: base.join("evidence"), archive_all: false };
     if let Some(mut t) = table {
@@ -31,7 +34,7 @@ pub(super) fn check_evidence<'a>(doc: &mut TomlDoc<'a>, table: Option<Table<'a>>
         if let Some(all) = doc.take::<bool>(&mut t, "archive_all") {
             e.archive_all = all;
         }
-        doc.reject_unknown(t, &["dir", "archive_all"]);
+        doc.reject_unknown(t, EVIDENCE_KEYS);
     }
     e
 }
@@ -120,7 +123,11 @@ pub(super) struct RecipientSpec {
     operator: Option<bool>,
 }
 
-pub(super) const SMTP_KEYS: &[&str] = &[
+/// Every key of a `[[recipient]]` entry (the fields of `RecipientSpec`; a test checks it).
+pub const RECIPIENT_KEYS: &[&str] = &["email", "name", "lang", "min_level", "vendors", "resolutions", "operator"];
+
+/// Every key of the `[smtp]` section.
+pub const SMTP_KEYS: &[&str] = &[
     "host",
     "port",
     "security",
@@ -132,6 +139,9 @@ pub(super) const SMTP_KEYS: &[&str] = &[
     "retry_secs",
 ];
 
+/// Every key of the `[store]` section.
+pub const STORE_KEYS: &[&str] = &["path"];
+
 pub(super) fn check_store<'a>(doc: &mut TomlDoc<'a>, table: Option<Table<'a>>, base: &Path) -> StoreSettings {
     let mut path = base.join("claimwatch.db");
     if let Some(mut t) = table {
@@ -142,7 +152,7 @@ pub(super) fn check_store<'a>(doc: &mut TomlDoc<'a>, table: Option<Table<'a>>, b
                 path = base.join(p.get_ref());
             }
         }
-        doc.reject_unknown(t, &["path"]);
+        doc.reject_unknown(t, STORE_KEYS);
     }
     StoreSettings { path }
 }

@@ -66,7 +66,8 @@ impl Default for ScheduleSettings {
     }
 }
 
-pub(super) const SCHEDULE_KEYS: &[&str] = &["cron", "timezone", "jitter_secs", "shutdown_grace_secs"];
+/// Every key of the `[schedule]` section.
+pub const SCHEDULE_KEYS: &[&str] = &["cron", "timezone", "jitter_secs", "shutdown_grace_secs"];
 
 pub(super) fn check_schedule<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>) -> ScheduleSettings {
     let mut s = ScheduleSettings::default();
@@ -107,9 +108,12 @@ pub(super) fn check_vendor_schedule(doc: &mut TomlDoc<'_>, expr: &Spanned<String
     }
 }
 
+/// Every key of the `[http]` section.
+pub const HTTP_KEYS: &[&str] = &["listen"];
+
 pub(super) fn check_http<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Range<usize>) -> Option<SocketAddr> {
     let listen: Option<Spanned<String>> = doc.require(&mut t, span, "listen");
-    doc.reject_unknown(t, &["listen"]);
+    doc.reject_unknown(t, HTTP_KEYS);
     let listen = listen?;
     match listen.get_ref().parse::<SocketAddr>() {
         Ok(a) => Some(a),

@@ -19,11 +19,14 @@ mod render;
 use crate::gazetteer::Gazetteer;
 use crate::patterns::{self, PatternSet};
 use crate::registry::{ProviderRef, Registry, valid_siren};
-pub use alerts::{EvidenceSettings, Lang, Recipient, Security, SmtpSettings, StoreSettings};
+pub use alerts::{
+    EVIDENCE_KEYS, EvidenceSettings, Lang, RECIPIENT_KEYS, Recipient, SMTP_KEYS, STORE_KEYS, Security, SmtpSettings,
+    StoreSettings,
+};
 pub use canary::{CANARY_KEYS, CanarySettings};
 pub use crawl::{CRAWL_KEYS, CrawlSettings, DEFAULT_USER_AGENT};
 use crawl::{at_least_one, check_crawl, positive};
-pub use daemon::{Schedule, ScheduleSettings};
+pub use daemon::{HTTP_KEYS, SCHEDULE_KEYS, Schedule, ScheduleSettings};
 pub use render::{RENDER_KEYS, RenderMode, RenderSettings};
 
 /// One watched vendor.
@@ -215,7 +218,8 @@ impl ConfigError {
     }
 }
 
-const TOP_KEYS: &[&str] = &[
+/// Every top-level key of the config file (sections included).
+pub const TOP_KEYS: &[&str] = &[
     "registry",
     "patterns",
     "gazetteer",
@@ -249,6 +253,27 @@ impl OneOrMany {
         }
     }
 }
+
+/// Every key of a `[[vendor]]` entry (the fields of `VendorSpec`; a test checks it).
+pub const VENDOR_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "provider",
+    "siren",
+    "start_urls",
+    "allowed_hosts",
+    "verified",
+    "note",
+    "requests_per_second",
+    "burst",
+    "max_depth",
+    "max_pages",
+    "include",
+    "exclude",
+    "schedule",
+    "render",
+    "render_hosts",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -588,6 +613,137 @@ fn compile_all(doc: &mut TomlDoc<'_>, sources: &[Spanned<String>]) -> Vec<Regex>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::{sorted, struct_fields};
+
+    #[test]
+    fn the_vendor_and_recipient_key_lists_are_the_fields_their_entries_accept() {
+        assert_eq!(struct_fields::<VendorSpec>(), sorted(VENDOR_KEYS));
+        assert_eq!(struct_fields::<alerts::RecipientSpec>(), sorted(RECIPIENT_KEYS));
+    }
+
+    /// The sections of the config file: name, key list, and whether it is an array of tables.
+    const SECTIONS: &[(&str, &[&str], bool)] = &[
+        ("crawl", CRAWL_KEYS, false),
+        ("render", RENDER_KEYS, false),
+        ("store", STORE_KEYS, false),
+        ("evidence", EVIDENCE_KEYS, false),
+        ("smtp", SMTP_KEYS, false),
+        ("recipient", RECIPIENT_KEYS, true),
+        ("schedule", SCHEDULE_KEYS, false),
+        ("http", HTTP_KEYS, false),
+        ("canary", CANARY_KEYS, false),
+        ("vendor", VENDOR_KEYS, true),
+    ];
+
+    /// A valid value for every listed key (`section` is empty at the top level).
+    fn sample(section: &str, key: &str) -> &'static str {
+        match (section, key) {
+            ("", "registry") => r#""registry.toml""#,
+            ("", "patterns") => r#""patterns""#,
+            ("", "gazetteer") => r#""gazetteer.toml""#,
+            ("", "max_registry_age_days") => "30",
+            ("", "stale_in_progress_days") => "365",
+            ("canary", "url") => r#""https://temoin.example.org/""#,
+            ("canary", "label") => r#""secnumcloud""#,
+            ("canary", "kind") => r#""assertion""#,
+            ("recipient", "operator") => "true",
+            ("crawl", "user_agent") => r#""claimwatch-test (+https://example.org/)""#,
+            ("crawl" | "vendor", "requests_per_second") => "0.5",
+            ("crawl" | "vendor", "burst") => "2",
+            ("crawl", "concurrency") => "8",
+            ("crawl", "max_concurrent_vendors") => "4",
+            ("crawl", "timeout_secs") => "20",
+            ("crawl", "connect_timeout_secs") => "5",
+            ("crawl", "max_body_bytes") => "1048576",
+            ("crawl", "max_pdf_bytes") => "2097152",
+            ("crawl" | "vendor", "max_depth") => "2",
+            ("crawl" | "vendor", "max_pages") => "50",
+            ("crawl", "allow_private_networks") => "true",
+            ("crawl", "run_budget_secs") => "600",
+            ("crawl", "retries") => "1",
+            ("render", "enabled") => "true",
+            ("render", "chromium") => r#""/usr/bin/chromium""#,
+            ("render", "concurrency") => "1",
+            ("render", "page_timeout_secs") => "30",
+            ("render", "subresource_requests_per_second") => "2",
+            ("store", "path") => r#""/var/lib/claimwatch/store""#,
+            ("evidence", "dir") => r#""/var/lib/claimwatch/evidence""#,
+            ("evidence", "archive_all") => "true",
+            ("smtp", "host") => r#""smtp.example.org""#,
+            ("smtp", "port") => "2525",
+            ("smtp", "security") => r#""tls""#,
+            ("smtp", "username") => r#""claimwatch""#,
+            ("smtp", "password_env") => r#""CLAIMWATCH_SMTP_PASSWORD""#,
+            ("smtp", "from") => r#""claimwatch <claimwatch@example.org>""#,
+            ("smtp", "timeout_secs") => "10",
+            ("smtp", "danger_accept_invalid_certs") => "false",
+            ("smtp", "retry_secs") => "120",
+            ("recipient", "email") => r#""controle@regulateur.example""#,
+            ("recipient", "name") => r#""Contrôle""#,
+            ("recipient", "lang") => r#""en""#,
+            ("recipient", "min_level") => r#""violation""#,
+            ("recipient", "vendors") => r#"["nuvexa"]"#,
+            ("recipient", "resolutions") => "false",
+            ("schedule", "cron") => r#""0 7 * * 1-5""#,
+            ("schedule", "timezone") => r#""Europe/Paris""#,
+            ("schedule", "jitter_secs") => "60",
+            ("schedule", "shutdown_grace_secs") => "10",
+            ("http", "listen") => r#""127.0.0.1:9184""#,
+            ("vendor", "id") => r#""nuvexa""#,
+            ("vendor", "name") => r#""Nuvexa""#,
+            ("vendor", "provider") => r#""Nuvexa SAS""#,
+            ("vendor", "siren") => r#""424761419""#,
+            ("vendor", "start_urls") => r#"["https://www.nuvexa.example/fr/"]"#,
+            ("vendor", "allowed_hosts") => r#"["www.nuvexa.example"]"#,
+            ("vendor", "verified") => "2026-11-01",
+            ("vendor", "note") => r#""checked by hand""#,
+            ("vendor", "include") => r#"['^https://www[.]nuvexa[.]example/fr/']"#,
+            ("vendor", "exclude") => r#"['/login']"#,
+            ("vendor", "schedule") => r#""0 */6 * * *""#,
+            ("vendor", "render") => r#""always""#,
+            ("vendor", "render_hosts") => r#"["cdn.nuvexa.example"]"#,
+            _ => panic!("no sample value for `{key}` in [{section}]: add one to this test"),
+        }
+    }
+
+    fn header(name: &str, array: bool) -> String {
+        if array { format!("[[{name}]]\n") } else { format!("[{name}]\n") }
+    }
+
+    #[test]
+    fn a_config_that_sets_every_listed_key_is_accepted_and_an_unlisted_key_is_not() {
+        let mut text = String::new();
+        for key in TOP_KEYS.iter().filter(|k| !SECTIONS.iter().any(|(name, _, _)| name == *k)) {
+            text += &format!("{key} = {}\n", sample("", key));
+        }
+        for (name, keys, array) in SECTIONS {
+            assert!(TOP_KEYS.contains(name), "[{name}] is not in TOP_KEYS");
+            text += &header(name, *array);
+            for key in *keys {
+                text += &format!("{key} = {}\n", sample(name, key));
+            }
+        }
+        let path = Path::new("/etc/claimwatch/claimwatch.toml");
+        let config = parse_config(path, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(config.gazetteer_path.as_deref(), Some(Path::new("/etc/claimwatch/gazetteer.toml")));
+        assert_eq!(config.crawl.max_pdf_bytes, 2_097_152);
+        assert!(config.render.enabled && config.evidence.archive_all);
+        assert_eq!(config.smtp.as_ref().map(|s| s.port), Some(2525));
+        assert_eq!(config.recipients.len(), 1);
+        assert!(config.schedule.default.is_some() && config.http_listen.is_some());
+        assert_eq!(config.vendors.len(), 1);
+        assert_eq!(config.vendors[0].render_hosts, ["cdn.nuvexa.example"]);
+
+        let top = format!("unlisted_key = 1\n{text}");
+        let shown = parse_config(path, &top).unwrap_err().to_string();
+        assert!(shown.contains("unlisted_key"), "top level: {shown}");
+        for (name, _, array) in SECTIONS {
+            let h = header(name, *array);
+            let broken = text.replace(&h, &format!("{h}unlisted_key = 1\n"));
+            let shown = parse_config(path, &broken).unwrap_err().to_string();
+            assert!(shown.contains("unknown") && shown.contains("unlisted_key"), "[{name}]: {shown}");
+        }
+    }
 
     fn vendor(hosts: &[&str]) -> Vendor {
         Vendor { allowed_hosts: hosts.iter().map(|s| s.to_string()).collect(), ..Vendor::new("v", "V") }

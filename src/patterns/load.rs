@@ -26,8 +26,32 @@ impl PatternError {
     }
 }
 
-const TOP_KEYS: &[&str] =
+/// Every top-level key of a pattern file.
+pub const TOP_KEYS: &[&str] =
     &["id", "name", "scheme", "description", "default_kind", "suffix", "vars", "form", "rule", "example"];
+
+/// Every key of a `[[form]]` (the fields of `FormSpec`; a test checks it).
+pub const FORM_KEYS: &[&str] = &["text", "spaced", "kind"];
+
+/// Every key of a `[[rule]]` (the fields of `RuleSpec`; a test checks it).
+pub const RULE_KEYS: &[&str] = &[
+    "kind",
+    "before",
+    "after",
+    "sentence",
+    "locations",
+    "link_to",
+    "subject",
+    "speech",
+    "regions",
+    "article",
+    "borrowing",
+    "display",
+    "why",
+];
+
+/// Every key of an `[[example]]` (the fields of `ExampleSpec`; a test checks it).
+pub const EXAMPLE_KEYS: &[&str] = &["text", "kind", "location", "link_to", "owner", "region", "genre", "subject"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -569,6 +593,80 @@ fn is_identifier(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_form_rule_and_example_key_lists_are_the_fields_they_accept() {
+        use crate::diag::{sorted, struct_fields};
+        assert_eq!(struct_fields::<FormSpec>(), sorted(FORM_KEYS));
+        assert_eq!(struct_fields::<RuleSpec>(), sorted(RULE_KEYS));
+        assert_eq!(struct_fields::<ExampleSpec>(), sorted(EXAMPLE_KEYS));
+    }
+
+    /// A valid value for every listed key (`table` is empty at the top level).
+    fn sample(table: &str, key: &str) -> &'static str {
+        match (table, key) {
+            ("", "id") => r#""nuvexa-label""#,
+            ("", "name") => r#""Nuvexa Label""#,
+            ("", "scheme") => r#""secnumcloud""#,
+            ("", "description") => r#""a label for this test""#,
+            ("", "default_kind") => r#""mention""#,
+            ("", "suffix") => r#"'\s*v?\d'"#,
+            ("form", "text") => r#""Nuvexa Label""#,
+            ("form", "spaced") => "true",
+            ("form" | "rule", "kind") => r#""assertion""#,
+            ("rule", "before") => r#"'\b{granted}$'"#,
+            ("rule", "after") => r#"'\s*$'"#,
+            ("rule", "sentence") => r#"'nous'"#,
+            ("rule", "locations") => r#"["text", "pdf"]"#,
+            ("rule", "link_to") => r#"["cyber.gouv.fr"]"#,
+            ("rule", "subject") => r#"["first_person"]"#,
+            ("rule", "speech") => r#""none""#,
+            ("rule", "regions") => r#"["main", "footer"]"#,
+            ("rule", "article") => "false",
+            ("rule", "borrowing") => "false",
+            ("rule", "display") => r#"["none", "badge"]"#,
+            ("rule", "why") => r#""we say we hold it""#,
+            ("example", "text") => r#""Nous sommes qualifiés Nuvexa Label.""#,
+            ("example", "kind") => r#""assertion""#,
+            ("example", "location") => r#""text""#,
+            ("example", "link_to") => r#""https://www.nuvexa.example/""#,
+            ("example", "owner") => r#"["Nuvexa"]"#,
+            ("example", "region") => r#""main""#,
+            ("example", "genre") => r#""page""#,
+            ("example", "subject") => r#""own""#,
+            _ => panic!("no sample value for `{key}` in [[{table}]]: add one to this test"),
+        }
+    }
+
+    #[test]
+    fn a_pattern_file_that_sets_every_listed_key_is_accepted_and_an_unlisted_key_is_not() {
+        let tables: [(&str, &[&str]); 3] = [("form", FORM_KEYS), ("rule", RULE_KEYS), ("example", EXAMPLE_KEYS)];
+        let mut text = String::new();
+        for key in TOP_KEYS.iter().filter(|k| **k != "vars" && !tables.iter().any(|(t, _)| t == *k)) {
+            text += &format!("{key} = {}\n", sample("", key));
+        }
+        assert!(TOP_KEYS.contains(&"vars"));
+        text += "[vars]\ngranted = 'qualifi(?:e|es)'\n";
+        for (table, keys) in tables {
+            assert!(TOP_KEYS.contains(&table), "[[{table}]] is not in TOP_KEYS");
+            text += &format!("[[{table}]]\n");
+            for key in keys {
+                text += &format!("{key} = {}\n", sample(table, key));
+            }
+        }
+        let label = parse_file(Path::new("p.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!((label.forms.len(), label.rules.len(), label.examples.len()), (1, 1, 1));
+        // `[vars]` names its own keys; every other table rejects a key it does not list.
+        let mut broken = vec![format!("unlisted_key = 1\n{text}")];
+        for (table, _) in tables {
+            let h = format!("[[{table}]]\n");
+            broken.push(text.replace(&h, &format!("{h}unlisted_key = 1\n")));
+        }
+        for b in broken {
+            let shown = parse_file(Path::new("p.toml"), &b).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(shown.contains("unknown") && shown.contains("unlisted_key"), "{b}\n{shown}");
+        }
+    }
 
     #[test]
     fn variables_expand_but_repetitions_stay() {

@@ -21,7 +21,7 @@ use crate::detect::Cues;
 use crate::extract::{Location, Region};
 
 pub use examples::{ExampleOutcome, run_examples};
-pub use load::{PatternError, load_dir, load_file, parse_file};
+pub use load::{EXAMPLE_KEYS, FORM_KEYS, PatternError, RULE_KEYS, TOP_KEYS, load_dir, load_file, parse_file};
 
 /// What an occurrence of a label says about the offer (definitions in `../shared/domain.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

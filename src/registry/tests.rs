@@ -219,3 +219,54 @@ fn siren_checksum() {
         assert!(!valid_siren(bad), "{bad}");
     }
 }
+
+#[test]
+fn the_qualification_key_list_is_the_fields_an_entry_accepts() {
+    use crate::diag::{sorted, struct_fields};
+    assert_eq!(struct_fields::<Entry>(), sorted(QUALIFICATION_KEYS));
+}
+
+#[test]
+fn a_registry_that_sets_every_listed_key_is_accepted_and_an_unlisted_key_is_not() {
+    let top = |key: &str| match key {
+        "as_of" => "2026-09-15",
+        "source" => r#""test""#,
+        "schemes" => r#"["secnumcloud"]"#,
+        "qualification" => "",
+        _ => panic!("no sample value for top-level `{key}`: add one to this test"),
+    };
+    let entry = |key: &str| match key {
+        "provider" => r#""Nuvexa""#,
+        "aliases" => r#"["Nuvexa SAS"]"#,
+        "siren" => r#""424761419""#,
+        "offer" => r#""IaaS""#,
+        "offer_aliases" => r#"["Nuvexa IaaS"]"#,
+        "scheme" => r#""secnumcloud""#,
+        "status" => r#""qualified""#,
+        "since" => "2025-01-01",
+        "until" => "2028-01-01",
+        "decision" => r#""2025-001""#,
+        "source" => r#""ANSSI catalogue""#,
+        "note" => r#""dates checked""#,
+        "activities" => r#"["sauvegardes externalisées"]"#,
+        _ => panic!("no sample value for `{key}` in [[qualification]]: add one to this test"),
+    };
+    let mut text = String::new();
+    for key in TOP_KEYS.iter().filter(|k| **k != "qualification") {
+        text += &format!("{key} = {}\n", top(key));
+    }
+    assert!(TOP_KEYS.contains(&"qualification") && top("qualification").is_empty());
+    text += "[[qualification]]\n";
+    for key in QUALIFICATION_KEYS {
+        text += &format!("{key} = {}\n", entry(key));
+    }
+    let registry = Registry::from_bytes(Path::new("r.toml"), text.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(registry.qualifications[0].note.as_deref(), Some("dates checked"));
+    for broken in [
+        format!("unlisted_key = 1\n{text}"),
+        text.replace("[[qualification]]\n", "[[qualification]]\nunlisted_key = 1\n"),
+    ] {
+        let shown = Registry::from_bytes(Path::new("r.toml"), broken.as_bytes()).unwrap_err().to_string();
+        assert!(shown.contains("unknown") && shown.contains("unlisted_key"), "{shown}");
+    }
+}
