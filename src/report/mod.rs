@@ -1,6 +1,7 @@
-//! Human and machine renderings: judged claims as NDJSON and readable text (here), the findings report (`dossier`, `html`), the findings list (`listing`), and a finding's sightings read again from the archive (`sightings`).
+//! Human and machine renderings: judged claims as NDJSON and readable text (here), the findings report (`dossier`, `html`), the findings list (`listing`), and a finding's archived sightings and page (`sightings`, `finding_page`).
 
 pub mod dossier;
+pub mod finding_page;
 pub mod html;
 pub mod listing;
 pub mod sightings;
