@@ -4,86 +4,12 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use claimwatch::mailbox::{Mailbox, Mood};
+use common::daemon::{Daemon, eventually, free_port, get};
 use common::server::{TestServer, html};
 use common::*;
-
-/// A daemon process with its log file.
-struct Daemon {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Daemon {
-    fn start(config: &Path, log_dir: &Path) -> Daemon {
-        let log = log_dir.join("daemon.log");
-        let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_claimwatch"))
-            .args(["daemon", "--config", config.to_str().unwrap()])
-            .env("RUST_LOG", "claimwatch=info")
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .unwrap();
-        Daemon { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn signal(&self, sig: i32) {
-        // SAFETY: sends a signal to our own child process.
-        unsafe {
-            libc::kill(self.child.id() as i32, sig);
-        }
-    }
-
-    /// Waits for the process to end, at most `limit`.
-    fn wait(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let started = Instant::now();
-        while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Polls `cond` until it holds, at most `limit`.
-async fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    cond()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    let url = format!("http://127.0.0.1:{port}{path}");
-    let r = reqwest::get(&url).await.ok()?;
-    let status = r.status().as_u16();
-    Some((status, r.text().await.ok()?))
-}
 
 /// Parses Prometheus text into (series, value).
 fn parse_metrics(text: &str) -> Vec<(String, f64)> {

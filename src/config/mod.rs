@@ -21,7 +21,7 @@ use crate::registry::{ProviderRef, Registry, valid_siren};
 pub use alerts::{EvidenceSettings, Lang, Recipient, Security, SmtpSettings, StoreSettings};
 pub use crawl::{CRAWL_KEYS, CrawlSettings, DEFAULT_USER_AGENT};
 use crawl::{at_least_one, check_crawl, positive};
-pub use daemon::{Schedule, ScheduleSettings};
+pub use daemon::{HttpSettings, Schedule, ScheduleSettings};
 pub use render::{RENDER_KEYS, RenderMode, RenderSettings};
 
 /// One watched vendor.
@@ -120,8 +120,8 @@ pub struct Config {
     /// A registry snapshot older than this is flagged in digests and run summaries.
     pub max_registry_age_days: u32,
     pub schedule: ScheduleSettings,
-    /// Where the daemon serves /healthz and /metrics, if anywhere.
-    pub http_listen: Option<std::net::SocketAddr>,
+    /// Where the daemon serves /healthz, /metrics and the dashboard, if anywhere.
+    pub http: Option<HttpSettings>,
     pub vendors: Vec<Vendor>,
 }
 
@@ -286,7 +286,7 @@ struct PartialConfig {
     recipients: Vec<Recipient>,
     max_registry_age_days: u32,
     schedule: ScheduleSettings,
-    http_listen: Option<std::net::SocketAddr>,
+    http: Option<HttpSettings>,
     vendors: Vec<Vendor>,
 }
 
@@ -305,7 +305,7 @@ impl PartialConfig {
             recipients: self.recipients,
             max_registry_age_days: self.max_registry_age_days,
             schedule: self.schedule,
-            http_listen: self.http_listen,
+            http: self.http,
             vendors: self.vendors,
         })
     }
@@ -356,7 +356,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
         Some((t, _)) => daemon::check_schedule(&mut doc, t),
         None => ScheduleSettings::default(),
     };
-    let http_listen = http_table.and_then(|(t, span)| daemon::check_http(&mut doc, t, span));
+    let http = http_table.and_then(|(t, span)| daemon::check_http(&mut doc, t, span));
     let crawl = match crawl_table {
         Some((t, _)) => check_crawl(&mut doc, t),
         None => CrawlSettings::default(),
@@ -402,7 +402,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
         recipients,
         max_registry_age_days,
         schedule,
-        http_listen,
+        http,
         vendors,
     };
     Ok((config, provider_sites, doc.diagnostics.sorted()))
