@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 use cli::check::CheckArgs;
-use cli::findings::StateFilter;
+use cli::findings::{ListFormat, StateFilter};
 use cli::{Format, exit};
 
 const DEFAULT_CONFIG: &str = "config/claimwatch.toml";
@@ -95,8 +95,8 @@ enum Command {
         state: StateFilter,
         #[arg(long)]
         vendor: Option<String>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
         #[command(subcommand)]
         action: Option<FindingsAction>,
     },

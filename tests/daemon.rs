@@ -4,86 +4,12 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use claimwatch::mailbox::{Mailbox, Mood};
+use common::daemon::{Daemon, eventually, free_port, get};
 use common::server::{TestServer, html};
 use common::*;
-
-/// A daemon process with its log file.
-struct Daemon {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Daemon {
-    fn start(config: &Path, log_dir: &Path) -> Daemon {
-        let log = log_dir.join("daemon.log");
-        let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_claimwatch"))
-            .args(["daemon", "--config", config.to_str().unwrap()])
-            .env("RUST_LOG", "claimwatch=info")
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .unwrap();
-        Daemon { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn signal(&self, sig: i32) {
-        // SAFETY: sends a signal to our own child process.
-        unsafe {
-            libc::kill(self.child.id() as i32, sig);
-        }
-    }
-
-    /// Waits for the process to end, at most `limit`.
-    fn wait(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let started = Instant::now();
-        while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Polls `cond` until it holds, at most `limit`.
-async fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    cond()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    let url = format!("http://127.0.0.1:{port}{path}");
-    let r = reqwest::get(&url).await.ok()?;
-    let status = r.status().as_u16();
-    Some((status, r.text().await.ok()?))
-}
 
 /// Parses Prometheus text into (series, value).
 fn parse_metrics(text: &str) -> Vec<(String, f64)> {
@@ -405,4 +331,43 @@ async fn sighup_reloads_the_gazetteer_and_the_next_run_reads_with_it() {
 fn status_now(config: &Path) -> serde_json::Value {
     let out = claimwatch(&["status", "--format", "json", "--config", config.to_str().unwrap()]);
     serde_json::from_str(stdout(&out).trim()).unwrap_or(serde_json::Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_misses_a_canary_makes_healthz_503_and_metrics_say_which_and_what_the_registry_lacks() {
+    let site = claiming_site().await;
+    // The operator's canary page carries no claim: every run misses it.
+    let canary = TestServer::start("127.0.0.2").await;
+    canary.page("/temoin", "<html><body><p>Rien à signaler ici.</p></body></html>");
+    let vendors = vendor_toml("v", &site.url("/"), "provider = \"Qualifie SAS\"");
+    let extra = format!(
+        "[canary]\nurl = \"{}\"\nlabel = \"secnumcloud\"\nkind = \"assertion\"\n\n{vendors}",
+        canary.url("/temoin")
+    );
+    let s = setup("cron = \"*/2 * * * * *\"\njitter_secs = 0", &extra, None);
+    let daemon = Daemon::start(&s.config, s.scratch.path());
+    let started = Instant::now();
+    let mut health = None;
+    while started.elapsed() < Duration::from_secs(30) && health.as_ref().is_none_or(|(c, _)| *c != 503) {
+        health = get(s.http, "/healthz").await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (code, body) = health.unwrap_or_else(|| panic!("healthz answers\n{}", daemon.log()));
+    assert_eq!(code, 503, "{body}\n{}", daemon.log());
+    assert!(body.starts_with("last run degraded: canary missed: network:"), "{body}");
+    let (_, text) = get(s.http, "/metrics").await.unwrap();
+    let samples = parse_metrics(&text);
+    let series = format!("claimwatch_canary_missed{{canary=\"network:{}\"}}", canary.url("/temoin"));
+    assert_eq!(metric(&samples, &series), Some(1.0), "{text}");
+    assert!(metric(&samples, "claimwatch_degraded_runs_total").is_some_and(|n| n >= 1.0), "{text}");
+    assert_eq!(
+        metric(&samples, "claimwatch_provider_unmatched{vendor=\"v\",provider=\"Qualifie SAS\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(
+        daemon.log().contains("provider `Qualifie SAS` is not in the registry (did you mean `Qualifié SA`?)"),
+        "{}",
+        daemon.log()
+    );
 }

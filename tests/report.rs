@@ -3,8 +3,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::chromium::{chromium, headless};
 use common::server::TestServer;
 use common::*;
 
@@ -79,30 +79,6 @@ async fn csv_has_one_row_per_finding_and_json_is_parsable() {
     assert_eq!(json["summary"]["vendors"], 2);
     assert_eq!(json["vendors"][0]["open"][0]["kind"], "assertion");
     assert!(json["vendors"][0]["not_checked"][0]["why"].as_str().unwrap().contains("HTTP 500"));
-}
-
-/// Headless Chromium, when installed (required in CI).
-fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|c| {
-        Command::new(c).arg("--version").output().ok().filter(|o| o.status.success()).map(|_| PathBuf::from(c))
-    });
-    if found.is_none() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("Chromium is required in CI (Debian package chromium)");
-        }
-        eprintln!("skipped: Chromium not installed (apt-get install chromium)");
-    }
-    found
-}
-
-fn headless(chromium: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
-        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,9 +7,8 @@ use anyhow::{Context, Result, bail};
 
 use super::check::open_store;
 use super::{exit, load};
-use claimwatch::extract::extract;
-use claimwatch::fetch::body;
-use claimwatch::report::{Style, reveal};
+use claimwatch::report::sightings::{self, Reading};
+use claimwatch::report::{Style, highlight, reveal};
 
 pub fn verify(config: &Path) -> Result<u8> {
     let setup = load(config)?;
@@ -41,15 +40,17 @@ pub fn show(config: &Path, id: &str, extract_to: Option<PathBuf>) -> Result<u8> 
         Err(code) => return Ok(code),
     };
     let Some(f) = store.finding(id)? else { bail!("no finding {id}") };
+    // The finding is all this needs of the store: let it go before reading the archive.
+    drop(store);
     let dir = &setup.config.evidence.dir;
     let mut out = std::io::stdout().lock();
     writeln!(out, "finding {} — {} {} {} ({}): {}", f.id, f.vendor, f.label, f.kind, f.level, f.reason)?;
     let mut extracted = false;
-    let mut sightings: Vec<_> = f.pages.iter().collect();
-    sightings.sort_by_key(|(_, s)| std::cmp::Reverse(s.last_seen));
-    for (url, s) in sightings {
+    for (url, _) in sightings::pages_newest_first(&f) {
         writeln!(out, "\n{url}")?;
-        let Some(e) = &s.evidence else {
+        let wants_body = extract_to.is_some() && !extracted;
+        let Some(view) = sightings::reread(&setup, &f, url, wants_body) else { continue };
+        let Some(e) = &view.evidence else {
             writeln!(out, "  no archived copy (seen before evidence was kept)")?;
             continue;
         };
@@ -75,51 +76,34 @@ pub fn show(config: &Path, id: &str, extract_to: Option<PathBuf>) -> Result<u8> 
                 e.record.record_id, e.record.file
             )?;
         }
-        let (raw, headers) = claimwatch::evidence::archived_body(dir, e)
-            .with_context(|| format!("cannot read {} in {}", content.file, dir.display()))?;
-        let header = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.as_str());
-        let decoded = body::decode(&raw, &body::codings(header("content-encoding")), 64 * 1024 * 1024).unwrap_or(raw);
-        let page_url = url::Url::parse(url).ok();
-        let page =
-            if claimwatch::pipeline::document::is_pdf_document(header("content-type"), page_url.as_ref(), &decoded) {
-                match claimwatch::pipeline::document::read_pdf(&decoded) {
-                    Ok(page) => page,
-                    Err(why) => {
-                        writeln!(out, "  the archived PDF cannot be read again: {why}")?;
-                        continue;
-                    }
+        match &view.reading {
+            Some(Reading::ArchiveUnreadable(why)) => {
+                return Err(anyhow::anyhow!("{why}").context(format!(
+                    "cannot read {} in {}",
+                    content.file,
+                    dir.display()
+                )));
+            }
+            Some(Reading::PdfUnreadable(why)) => writeln!(out, "  the archived PDF cannot be read again: {why}")?,
+            Some(Reading::Read(said)) if said.is_empty() => {
+                writeln!(out, "  the archived page no longer shows this claim with the current patterns")?
+            }
+            Some(Reading::Read(said)) => {
+                for c in said {
+                    writeln!(
+                        out,
+                        "  said:     «\u{A0}{}\u{A0}» in {} ({})",
+                        reveal(&c.matched),
+                        c.location.as_str(),
+                        c.detail
+                    )?;
+                    writeln!(out, "  context:  {}", highlight(&c.context, &c.matched, Style { color: false }))?;
                 }
-            } else {
-                extract(&decoded, header("content-type"))
-            };
-        let read = claimwatch::scan::scan_page(
-            page,
-            &setup.knowledge(),
-            setup.config.vendor(&f.vendor),
-            page_url.as_ref(),
-            f.last_seen.date_naive(),
-        );
-        let same: Vec<_> =
-            read.claims.iter().map(|c| &c.claim).filter(|c| c.label == f.label && c.kind == f.kind).collect();
-        if same.is_empty() {
-            writeln!(out, "  the archived page no longer shows this claim with the current patterns")?;
+            }
+            Some(Reading::NotArchived) | None => {}
         }
-        for c in same {
-            writeln!(
-                out,
-                "  said:     «\u{A0}{}\u{A0}» in {} ({})",
-                reveal(&c.matched),
-                c.location.as_str(),
-                c.detail
-            )?;
-            writeln!(
-                out,
-                "  context:  {}",
-                claimwatch::report::highlight(&c.context, &c.matched, Style { color: false })
-            )?;
-        }
-        if let (Some(path), false) = (&extract_to, extracted) {
-            std::fs::write(path, &decoded).with_context(|| format!("cannot write {}", path.display()))?;
+        if let (Some(path), Some(body)) = (&extract_to, &view.body) {
+            std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?;
             writeln!(out, "  archived page written to {}", path.display())?;
             extracted = true;
         }

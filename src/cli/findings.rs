@@ -1,17 +1,16 @@
-//! `claimwatch findings`: list findings and dead letters; `ack` and `unack` a finding.
+//! `claimwatch findings`: list findings and dead letters (text, NDJSON or CSV); `ack` and `unack` a finding.
 
 use std::io::Write;
 use std::path::Path;
 
+use super::check::open_store;
+use super::{exit, load};
 use anyhow::{Result, bail};
 use chrono::{NaiveDate, Utc};
-use clap::ValueEnum;
-use serde::Serialize;
-
-use super::check::open_store;
-use super::{Format, exit, load};
+use claimwatch::report::listing::{self, Which};
 use claimwatch::report::reveal;
-use claimwatch::store::{Ack, DeadLetter, Finding, FindingState};
+use claimwatch::store::{Ack, Finding, FindingState};
+use clap::ValueEnum;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StateFilter {
@@ -20,51 +19,35 @@ pub enum StateFilter {
     All,
 }
 
-#[derive(Serialize)]
-struct FindingLine<'a> {
-    #[serde(rename = "type")]
-    kind_of_record: &'static str,
-    #[serde(flatten)]
-    finding: &'a Finding,
+/// How `findings` prints its list.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    /// One JSON object a line: findings, then dead letters.
+    Json,
+    /// One row per finding (dead letters left out).
+    Csv,
 }
 
-#[derive(Serialize)]
-struct DeadLine<'a> {
-    #[serde(rename = "type")]
-    kind_of_record: &'static str,
-    #[serde(flatten)]
-    letter: &'a DeadLetter,
-}
-
-pub fn list(config: &Path, state: StateFilter, vendor: Option<&str>, format: Format) -> Result<u8> {
+pub fn list(config: &Path, state: StateFilter, vendor: Option<&str>, format: ListFormat) -> Result<u8> {
     let setup = load(config)?;
     let store = match open_store(&setup)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let mut findings: Vec<Finding> = store
-        .findings()?
-        .into_iter()
-        .filter(|f| match state {
-            StateFilter::Open => f.state == FindingState::Open,
-            StateFilter::Resolved => f.state == FindingState::Resolved,
-            StateFilter::All => true,
-        })
-        .filter(|f| vendor.is_none_or(|v| f.vendor == v))
-        .collect();
-    findings.sort_by(|a, b| (&a.vendor, b.level, a.first_seen).cmp(&(&b.vendor, a.level, b.first_seen)));
+    let all = store.findings()?;
+    let which = match state {
+        StateFilter::Open => Which::Open,
+        StateFilter::Resolved => Which::Resolved,
+        StateFilter::All => Which::All,
+    };
+    let findings = listing::select(&all, which, vendor);
     let dead = store.dead_letters()?;
     let mut out = std::io::stdout().lock();
     match format {
-        Format::Json => {
-            for f in &findings {
-                writeln!(out, "{}", serde_json::to_string(&FindingLine { kind_of_record: "finding", finding: f })?)?;
-            }
-            for d in &dead {
-                writeln!(out, "{}", serde_json::to_string(&DeadLine { kind_of_record: "dead_letter", letter: d })?)?;
-            }
-        }
-        Format::Text => {
+        ListFormat::Json => out.write_all(listing::to_ndjson(&findings, &dead)?.as_bytes())?,
+        ListFormat::Csv => out.write_all(listing::to_csv(&findings)?.as_bytes())?,
+        ListFormat::Text => {
             for f in &findings {
                 write!(out, "{}", finding_text(f))?;
             }

@@ -1,4 +1,4 @@
-//! The `[schedule]` and `[http]` sections: when the daemon runs, and where it answers health checks and metrics.
+//! The `[schedule]` and `[http]` sections: when the daemon runs, and where it serves health checks, metrics and the dashboard (with the bearer token that guards it).
 
 use std::net::SocketAddr;
 use std::ops::Range;
@@ -108,20 +108,61 @@ pub(super) fn check_vendor_schedule(doc: &mut TomlDoc<'_>, expr: &Spanned<String
     }
 }
 
-/// Every key of the `[http]` section.
-pub const HTTP_KEYS: &[&str] = &["listen"];
+/// The `[http]` section: where the daemon serves health, metrics and the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpSettings {
+    pub listen: SocketAddr,
+    /// The environment variable holding the dashboard's bearer token; when set, the findings
+    /// pages require it. Required when `listen` is beyond loopback.
+    pub token_env: Option<String>,
+}
 
-pub(super) fn check_http<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Range<usize>) -> Option<SocketAddr> {
-    let listen: Option<Spanned<String>> = doc.require(&mut t, span, "listen");
-    doc.reject_unknown(t, HTTP_KEYS);
-    let listen = listen?;
-    match listen.get_ref().parse::<SocketAddr>() {
-        Ok(a) => Some(a),
-        Err(_) => {
-            doc.error(listen.span(), format!("`{}` is not an address:port such as 127.0.0.1:9184", listen.get_ref()));
-            None
-        }
+impl HttpSettings {
+    /// Whether only this machine can reach the listener (127.0.0.0/8, ::1).
+    pub fn is_loopback(&self) -> bool {
+        self.listen.ip().to_canonical().is_loopback()
     }
+}
+
+/// Every key of the `[http]` section.
+pub const HTTP_KEYS: &[&str] = &["listen", "token_env"];
+
+pub(super) fn check_http<'a>(doc: &mut TomlDoc<'a>, mut t: Table<'a>, span: Range<usize>) -> Option<HttpSettings> {
+    let listen: Option<Spanned<String>> = doc.require(&mut t, span, "listen");
+    let token_env: Option<Spanned<String>> = doc.take(&mut t, "token_env");
+    doc.reject_unknown(t, HTTP_KEYS);
+    let mut valid = true;
+    if let Some(name) = &token_env
+        && !is_env_name(name.get_ref())
+    {
+        doc.error(name.span(), "token_env must name an environment variable (letters, digits, `_`)");
+        valid = false;
+    }
+    let listen = listen?;
+    let Ok(addr) = listen.get_ref().parse::<SocketAddr>() else {
+        doc.error(listen.span(), format!("`{}` is not an address:port such as 127.0.0.1:9184", listen.get_ref()));
+        return None;
+    };
+    let http = HttpSettings { listen: addr, token_env: token_env.map(Spanned::into_inner) };
+    if !http.is_loopback() && http.token_env.is_none() {
+        doc.error(
+            listen.span(),
+            format!(
+                "`{addr}` is reachable beyond this machine and the dashboard there shows every finding: \
+                 set `token_env` to the name of an environment variable holding a bearer token, \
+                 or listen on loopback (127.0.0.1)"
+            ),
+        );
+        return None;
+    }
+    valid.then_some(http)
+}
+
+/// A POSIX-style environment variable name.
+fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -160,5 +201,44 @@ mod tests {
         assert_eq!(every_5s.next_after(utc("2026-11-28T10:00:01Z")), Some(utc("2026-11-28T10:00:05Z")));
         let err = Schedule::parse("0 25 * * *", chrono_tz::UTC).unwrap_err();
         assert!(err.contains("invalid cron expression `0 25 * * *`"), "{err}");
+    }
+
+    fn http_of(section: &str) -> Result<Option<HttpSettings>, String> {
+        let text = format!("registry = \"r.toml\"\npatterns = \"p\"\n\n[http]\n{section}\n");
+        super::super::parse_config(std::path::Path::new("/etc/cw.toml"), &text)
+            .map(|c| c.http)
+            .map_err(|e| e.diagnostics().to_string())
+    }
+
+    #[test]
+    fn loopback_needs_no_token_and_the_token_is_kept() {
+        let h = http_of("listen = \"127.0.0.1:9184\"").unwrap().unwrap();
+        assert!(h.is_loopback() && h.token_env.is_none());
+        let h = http_of("listen = \"[::1]:9184\"\ntoken_env = \"CW_TOKEN\"").unwrap().unwrap();
+        assert!(h.is_loopback());
+        assert_eq!(h.token_env.as_deref(), Some("CW_TOKEN"));
+        let h = http_of("listen = \"127.8.9.10:1\"").unwrap().unwrap();
+        assert!(h.is_loopback(), "all of 127.0.0.0/8");
+    }
+
+    #[test]
+    fn beyond_loopback_without_a_token_points_at_listen() {
+        for addr in ["0.0.0.0:9184", "[::]:9184", "192.0.2.7:80", "[::ffff:10.0.0.1]:80"] {
+            let err = http_of(&format!("listen = \"{addr}\"")).unwrap_err();
+            assert!(err.starts_with("/etc/cw.toml:5:10: "), "{err}");
+            assert!(err.contains("set `token_env`"), "{err}");
+        }
+        let mapped = http_of("listen = \"[::ffff:127.0.0.1]:80\"").unwrap().unwrap();
+        assert!(mapped.is_loopback(), "an IPv4-mapped loopback address is loopback");
+        let h = http_of("listen = \"0.0.0.0:9184\"\ntoken_env = \"CW_TOKEN\"").unwrap().unwrap();
+        assert!(!h.is_loopback());
+    }
+
+    #[test]
+    fn a_bad_token_env_or_key_is_reported_with_its_line() {
+        let err = http_of("listen = \"127.0.0.1:1\"\ntoken_env = \"CW TOKEN\"").unwrap_err();
+        assert!(err.starts_with("/etc/cw.toml:6:13: token_env must name an environment variable"), "{err}");
+        let err = http_of("listen = \"127.0.0.1:1\"\ntoken = \"secret\"").unwrap_err();
+        assert!(err.contains("unknown key `token`, expected one of `listen`, `token_env`"), "{err}");
     }
 }

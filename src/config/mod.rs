@@ -26,7 +26,7 @@ pub use alerts::{
 pub use canary::{CANARY_KEYS, CanarySettings};
 pub use crawl::{CRAWL_KEYS, CrawlSettings, DEFAULT_USER_AGENT};
 use crawl::{at_least_one, check_crawl, positive};
-pub use daemon::{HTTP_KEYS, SCHEDULE_KEYS, Schedule, ScheduleSettings};
+pub use daemon::{HTTP_KEYS, HttpSettings, SCHEDULE_KEYS, Schedule, ScheduleSettings};
 pub use render::{RENDER_KEYS, RenderMode, RenderSettings};
 
 /// One watched vendor.
@@ -128,8 +128,8 @@ pub struct Config {
     /// A registry snapshot older than this is flagged in digests and run summaries.
     pub max_registry_age_days: u32,
     pub schedule: ScheduleSettings,
-    /// Where the daemon serves /healthz and /metrics, if anywhere.
-    pub http_listen: Option<std::net::SocketAddr>,
+    /// Where the daemon serves /healthz, /metrics and the dashboard, if anywhere.
+    pub http: Option<HttpSettings>,
     /// The operator's page every run must see a claim on (`[canary]`), if any.
     pub canary: Option<CanarySettings>,
     pub vendors: Vec<Vendor>,
@@ -367,7 +367,7 @@ struct PartialConfig {
     recipients: Vec<Recipient>,
     max_registry_age_days: u32,
     schedule: ScheduleSettings,
-    http_listen: Option<std::net::SocketAddr>,
+    http: Option<HttpSettings>,
     canary: Option<CanarySettings>,
     vendors: Vec<Vendor>,
 }
@@ -388,7 +388,7 @@ impl PartialConfig {
             recipients: self.recipients,
             max_registry_age_days: self.max_registry_age_days,
             schedule: self.schedule,
-            http_listen: self.http_listen,
+            http: self.http,
             canary: self.canary,
             vendors: self.vendors,
         })
@@ -445,7 +445,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
         Some((t, _)) => daemon::check_schedule(&mut doc, t),
         None => ScheduleSettings::default(),
     };
-    let http_listen = http_table.and_then(|(t, span)| daemon::check_http(&mut doc, t, span));
+    let http = http_table.and_then(|(t, span)| daemon::check_http(&mut doc, t, span));
     let canary = canary_table.and_then(|(t, span)| canary::check_canary(&mut doc, t, span));
     let crawl = match crawl_table {
         Some((t, _)) => check_crawl(&mut doc, t),
@@ -493,7 +493,7 @@ fn check_config(path: &Path, text: &str) -> Result<(PartialConfig, Vec<Option<Di
         recipients,
         max_registry_age_days,
         schedule,
-        http_listen,
+        http,
         canary,
         vendors,
     };
@@ -689,6 +689,7 @@ mod tests {
             ("schedule", "jitter_secs") => "60",
             ("schedule", "shutdown_grace_secs") => "10",
             ("http", "listen") => r#""127.0.0.1:9184""#,
+            ("http", "token_env") => r#""CLAIMWATCH_DASHBOARD_TOKEN""#,
             ("vendor", "id") => r#""nuvexa""#,
             ("vendor", "name") => r#""Nuvexa""#,
             ("vendor", "provider") => r#""Nuvexa SAS""#,
@@ -730,7 +731,7 @@ mod tests {
         assert!(config.render.enabled && config.evidence.archive_all);
         assert_eq!(config.smtp.as_ref().map(|s| s.port), Some(2525));
         assert_eq!(config.recipients.len(), 1);
-        assert!(config.schedule.default.is_some() && config.http_listen.is_some());
+        assert!(config.schedule.default.is_some() && config.http.is_some());
         assert_eq!(config.vendors.len(), 1);
         assert_eq!(config.vendors[0].render_hosts, ["cdn.nuvexa.example"]);
 

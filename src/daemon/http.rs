@@ -1,28 +1,93 @@
-//! /healthz and /metrics (Prometheus text format) for the daemon.
+//! The daemon's HTTP listener: /healthz and /metrics (Prometheus text format), open; the dashboard (`/`, `/findings.json`, `/findings.csv`, `/findings/<id>`), read-only, from the snapshot in memory, behind the bearer token when one is set.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 
+use super::dashboard::{Dashboard, Snapshot};
 use super::state::{DaemonState, SharedState};
+use crate::config::Lang;
+use crate::report::listing::Which;
+
+/// Who may see the findings pages: anyone, or the holders of the bearer token (kept as its
+/// SHA-256, compared in constant time).
+#[derive(Clone)]
+pub(super) struct Access {
+    token_sha256: Option<[u8; 32]>,
+}
+
+impl Access {
+    pub(super) fn new(token: Option<&str>) -> Access {
+        Access { token_sha256: token.map(|t| Sha256::digest(t.as_bytes()).into()) }
+    }
+
+    /// `None` when the request may go on; the 401 answer otherwise.
+    fn refuse(&self, headers: &HeaderMap) -> Option<Response> {
+        let expected = self.token_sha256.as_ref()?;
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        let challenge = match presented {
+            Some(token) if same_digest(&Sha256::digest(token.as_bytes()).into(), expected) => return None,
+            Some(_) => {
+                tracing::warn!("dashboard request refused: wrong bearer token");
+                "Bearer realm=\"claimwatch\", error=\"invalid_token\""
+            }
+            None => "Bearer realm=\"claimwatch\"",
+        };
+        Some(
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, challenge), (header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "this page needs the dashboard's token: Authorization: Bearer <token>\n",
+            )
+                .into_response(),
+        )
+    }
+}
+
+/// Equality of two digests in time independent of where they differ.
+fn same_digest(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
+/// What the dashboard's handlers share.
+#[derive(Clone)]
+struct Dash {
+    dashboard: Dashboard,
+    access: Access,
+}
 
 /// Starts serving on `addr` (the bind happens now, so a busy port is an error at start).
-pub(super) async fn serve(addr: SocketAddr, state: SharedState) -> std::io::Result<()> {
+pub(super) async fn serve(
+    addr: SocketAddr,
+    state: SharedState,
+    dashboard: Dashboard,
+    access: Access,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let health = state.clone();
+    // `get` answers GET and HEAD (without the body); any other method on these paths is 405.
     let app = axum::Router::new()
         .route(
             "/healthz",
             get(move || {
-                let healthy = health.lock().expect("state lock").healthy();
+                let why = health.lock().expect("state lock").unhealthy_because();
                 async move {
-                    if healthy {
-                        (StatusCode::OK, "ok\n")
-                    } else {
-                        (StatusCode::SERVICE_UNAVAILABLE, "last run failed\n")
+                    match why {
+                        None => (StatusCode::OK, "ok\n".to_string()),
+                        Some(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")),
                     }
                 }
             }),
@@ -33,13 +98,135 @@ pub(super) async fn serve(addr: SocketAddr, state: SharedState) -> std::io::Resu
                 let text = metrics(&state.lock().expect("state lock"));
                 async move { ([("content-type", "text/plain; version=0.0.4; charset=utf-8")], text).into_response() }
             }),
-        );
+        )
+        .route("/", get(|d: State<Dash>, uri: Uri, h: HeaderMap| async move { d.answer(&h, &uri, Page::Report) }))
+        .route(
+            "/findings.json",
+            get(|d: State<Dash>, uri: Uri, h: HeaderMap| async move { d.answer(&h, &uri, Page::Json) }),
+        )
+        .route(
+            "/findings.csv",
+            get(|d: State<Dash>, uri: Uri, h: HeaderMap| async move { d.answer(&h, &uri, Page::Csv) }),
+        )
+        .route(
+            "/findings/{id}",
+            get(|d: State<Dash>, Path(id): Path<String>, uri: Uri, h: HeaderMap| async move {
+                d.answer(&h, &uri, Page::Finding(id))
+            }),
+        )
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+        .with_state(Dash { dashboard, access });
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!("health and metrics server stopped: {e}");
+            tracing::error!("HTTP server stopped: {e}");
         }
     });
     Ok(())
+}
+
+/// A dashboard page.
+enum Page {
+    Report,
+    Json,
+    Csv,
+    Finding(String),
+}
+
+/// What the query string asks for: `lang=fr|en`, and for the lists `state=open|resolved|all`
+/// (default open, as `claimwatch findings`) and `vendor=<id>`.
+struct Query {
+    lang: Lang,
+    which: Which,
+    vendor: Option<String>,
+}
+
+impl Query {
+    fn parse(query: Option<&str>) -> Result<Query, String> {
+        let mut q = Query { lang: Lang::Fr, which: Which::Open, vendor: None };
+        for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            match k.as_ref() {
+                "lang" => {
+                    q.lang = match v.as_ref() {
+                        "fr" => Lang::Fr,
+                        "en" => Lang::En,
+                        _ => return Err("lang must be fr or en".into()),
+                    }
+                }
+                "state" => q.which = Which::parse(&v).ok_or("state must be open, resolved or all")?,
+                "vendor" => q.vendor = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+}
+
+/// The headers every dashboard answer carries: when its data is from, and no caching, framing,
+/// sniffing, script or referrer.
+fn page_response(snapshot_at: DateTime<Utc>, content_type: &'static str, body: String) -> Response {
+    let mut r = Response::new(Body::from(body));
+    let h = r.headers_mut();
+    let stamp = snapshot_at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    for (name, value) in [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (header::LAST_MODIFIED, stamp),
+        (header::CACHE_CONTROL, "no-store".into()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        (header::REFERRER_POLICY, "no-referrer".into()),
+        (header::X_FRAME_OPTIONS, "DENY".into()),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+                .into(),
+        ),
+    ] {
+        if let Ok(v) = header::HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
+    r
+}
+
+fn plain(status: StatusCode, text: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{text}\n")).into_response()
+}
+
+impl Dash {
+    fn answer(&self, headers: &HeaderMap, uri: &Uri, page: Page) -> Response {
+        if let Some(refused) = self.access.refuse(headers) {
+            return refused;
+        }
+        let q = match Query::parse(uri.query()) {
+            Ok(q) => q,
+            Err(why) => return plain(StatusCode::BAD_REQUEST, &why),
+        };
+        let Some(snap) = self.dashboard.current() else {
+            let mut r = plain(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is being prepared: try again shortly");
+            r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+            return r;
+        };
+        render(&snap, &q, page)
+    }
+}
+
+fn render(snap: &Snapshot, q: &Query, page: Page) -> Response {
+    let at = snap.taken_at;
+    let vendor = q.vendor.as_deref();
+    match page {
+        Page::Report => page_response(at, "text/html; charset=utf-8", snap.report(q.lang).to_string()),
+        Page::Finding(id) => match snap.finding_page(&id, q.lang) {
+            Some(html) => page_response(at, "text/html; charset=utf-8", html.to_string()),
+            None => plain(StatusCode::NOT_FOUND, "no such finding"),
+        },
+        Page::Json => match snap.findings_json(q.which, vendor) {
+            Ok(text) => page_response(at, "application/x-ndjson; charset=utf-8", text),
+            Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
+        Page::Csv => match snap.findings_csv(q.which, vendor) {
+            Ok(text) => page_response(at, "text/csv; charset=utf-8", text),
+            Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
+    }
 }
 
 /// A Prometheus label value: backslash, double quote and newline escaped.
@@ -113,5 +300,78 @@ pub fn metrics(s: &DaemonState) -> String {
     if let Some(d) = m.last_run_seconds {
         let _ = writeln!(out, "claimwatch_run_duration_seconds {d}");
     }
+    family(&mut out, "claimwatch_canary_missed", "Canaries the last run missed, by canary (1 each).", "gauge");
+    for name in m.canaries_missed.keys() {
+        let _ = writeln!(out, "claimwatch_canary_missed{{canary=\"{}\"}} 1", label(name));
+    }
+    family(
+        &mut out,
+        "claimwatch_degraded_runs_total",
+        "Runs that missed a canary, since the daemon started.",
+        "counter",
+    );
+    let _ = writeln!(out, "claimwatch_degraded_runs_total {}", m.degraded_runs);
+    family(
+        &mut out,
+        "claimwatch_provider_unmatched",
+        "Vendors whose provider the registry does not list (1 each): a typo, or a provider the registry dropped.",
+        "gauge",
+    );
+    for (vendor, provider) in &m.providers_unmatched {
+        let _ = writeln!(
+            out,
+            "claimwatch_provider_unmatched{{vendor=\"{}\",provider=\"{}\"}} 1",
+            label(vendor),
+            label(provider)
+        );
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_auth(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, value.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn only_the_right_bearer_token_passes() {
+        let open = Access::new(None);
+        assert!(open.refuse(&HeaderMap::new()).is_none(), "no token set: open");
+        let guarded = Access::new(Some("s3cret"));
+        assert!(guarded.refuse(&with_auth("Bearer s3cret")).is_none());
+        assert!(guarded.refuse(&with_auth("bearer s3cret")).is_none(), "the scheme is case-insensitive");
+        for wrong in ["Bearer s3cre", "Bearer s3crett", "Bearer S3CRET", "Basic s3cret", "s3cret", "Bearer"] {
+            let r = guarded.refuse(&with_auth(wrong)).unwrap_or_else(|| panic!("{wrong} let through"));
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+            assert!(r.headers()[header::WWW_AUTHENTICATE].to_str().unwrap().starts_with("Bearer"));
+        }
+        assert!(guarded.refuse(&HeaderMap::new()).is_some());
+    }
+
+    #[test]
+    fn digests_compare_whole() {
+        let a = [7u8; 32];
+        let mut b = a;
+        assert!(same_digest(&a, &b));
+        b[31] ^= 1;
+        assert!(!same_digest(&a, &b));
+        b = a;
+        b[0] ^= 0x80;
+        assert!(!same_digest(&a, &b));
+    }
+
+    #[test]
+    fn the_query_names_a_language_a_state_and_a_vendor() {
+        let q = Query::parse(Some("lang=en&state=all&vendor=s3ns&x=1")).unwrap();
+        assert_eq!((q.lang, q.which, q.vendor.as_deref()), (Lang::En, Which::All, Some("s3ns")));
+        let q = Query::parse(None).unwrap();
+        assert_eq!((q.lang, q.which, q.vendor), (Lang::Fr, Which::Open, None), "as `claimwatch findings`");
+        assert!(Query::parse(Some("lang=de")).is_err());
+        assert!(Query::parse(Some("state=closed")).is_err());
+    }
 }

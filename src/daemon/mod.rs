@@ -1,9 +1,11 @@
-//! `claimwatch daemon`: runs on cron schedules, retries the outbox between runs, reloads on SIGHUP, stops gracefully on SIGTERM, serves health and metrics.
+//! `claimwatch daemon`: runs on cron schedules, retries the outbox between runs, reloads on SIGHUP, stops gracefully on SIGTERM, serves health, metrics and the dashboard.
 //!
-//! The store is opened only for a run or an outbox pass and closed in between, so that
-//! `status`, `findings` and `report` work while the daemon waits. Runs never overlap: a tick
-//! that comes during a run is skipped and logged.
+//! The store is opened only for a run, an outbox pass or to read the dashboard's data, and
+//! closed in between, so that `status`, `findings` and `report` work while the daemon waits.
+//! Runs never overlap: a tick that comes during a run is skipped and logged. The dashboard is
+//! rendered at start and after each run, and served from memory.
 
+mod dashboard;
 mod http;
 mod state;
 
@@ -15,10 +17,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::signal::unix::{SignalKind, signal};
 
-use crate::config::{self, Setup, Vendor};
+use crate::config::{self, HttpSettings, Setup, Vendor};
 use crate::pipeline::{Control, Event, Stopper};
 use crate::run::{self, RunOptions, RunOutput};
 use crate::store::{RunOutcome, RunRecord, Store};
+use dashboard::Dashboard;
 pub use state::{DaemonFile, DaemonState, Metrics, SharedState};
 
 /// How long a run or an outbox pass waits for a store another process holds.
@@ -32,7 +35,7 @@ pub enum DaemonError {
     Config(String),
     #[error("cannot listen for signals: {0}")]
     Signals(std::io::Error),
-    #[error("cannot serve health and metrics on {addr}: {why}")]
+    #[error("cannot serve health, metrics and the dashboard on {addr}: {why}")]
     Http { addr: std::net::SocketAddr, why: String },
 }
 
@@ -48,6 +51,39 @@ pub fn next_tick(setup: &Setup, after: DateTime<Utc>) -> Option<(DateTime<Utc>, 
     due.into_iter().next()
 }
 
+/// The dashboard's bearer token, read at start from the variable `[http] token_env` names.
+/// Without one, the listener must be on loopback (the config check says so too).
+fn dashboard_token(config_path: &Path, http: &HttpSettings) -> Result<Option<String>, DaemonError> {
+    let config = config_path.display();
+    let Some(name) = &http.token_env else {
+        if http.is_loopback() {
+            return Ok(None);
+        }
+        return Err(DaemonError::Config(format!(
+            "{config}: [http] listen = \"{}\" is reachable beyond this machine and there is no token_env: \
+             the dashboard would show every finding to whoever connects",
+            http.listen
+        )));
+    };
+    match std::env::var(name) {
+        Ok(token) if token.trim().is_empty() => Err(DaemonError::Config(format!(
+            "{config}: [http] token_env names {name}, which is empty: the dashboard needs a bearer token"
+        ))),
+        Ok(token) if !token.bytes().all(|b| b.is_ascii_graphic()) => Err(DaemonError::Config(format!(
+            "{config}: [http] token_env names {name}, whose value is not a bearer token \
+             (printable ASCII without spaces, e.g. from `openssl rand -hex 32`)"
+        ))),
+        Ok(token) => Ok(Some(token)),
+        Err(std::env::VarError::NotPresent) => Err(DaemonError::Config(format!(
+            "{config}: [http] token_env names {name}, which is not set: the dashboard needs a bearer token \
+             (set {name} in the daemon's environment, e.g. in /etc/claimwatch/secrets.env)"
+        ))),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(DaemonError::Config(format!("{config}: [http] token_env names {name}, whose value is not valid UTF-8")))
+        }
+    }
+}
+
 fn load(path: &Path) -> Result<Setup, String> {
     config::load(path).map_err(|e| format!("{} has problems:\n{}", path.display(), e.diagnostics()))
 }
@@ -56,9 +92,22 @@ fn load(path: &Path) -> Result<Setup, String> {
 pub async fn run(config_path: PathBuf, smtp_password: impl Fn(&Setup) -> Option<String>) -> Result<(), DaemonError> {
     let mut setup = Arc::new(load(&config_path).map_err(DaemonError::Config)?);
     let state: SharedState = Arc::new(Mutex::new(DaemonState::new(Utc::now())));
-    if let Some(addr) = setup.config.http_listen {
-        http::serve(addr, state.clone()).await.map_err(|e| DaemonError::Http { addr, why: e.to_string() })?;
-        tracing::info!(%addr, "serving /healthz and /metrics");
+    state.lock().expect("state lock").set_setup(&setup);
+    for u in &setup.unmatched_providers {
+        tracing::warn!("{}: its claims are unverified", u.warning());
+    }
+    let mut dashboard = None;
+    if let Some(http) = setup.config.http.clone() {
+        let token = dashboard_token(&config_path, &http)?;
+        let (addr, board) = (http.listen, Dashboard::default());
+        let access = http::Access::new(token.as_deref());
+        http::serve(addr, state.clone(), board.clone(), access)
+            .await
+            .map_err(|e| DaemonError::Http { addr, why: e.to_string() })?;
+        let guarded = if token.is_some() { ", the dashboard behind its bearer token" } else { " and the dashboard" };
+        tracing::info!(%addr, "serving /healthz, /metrics{guarded}");
+        board.spawn_first(setup.clone(), STORE_WAIT);
+        dashboard = Some(board);
     }
     let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
     let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
@@ -112,7 +161,14 @@ pub async fn run(config_path: PathBuf, smtp_password: impl Fn(&Setup) -> Option<
                 } else {
                     let (stopper, control) = Control::new();
                     let jitter = setup.config.schedule.jitter.mul_f64(rand::random::<f64>());
-                    let job = RunJob { setup: setup.clone(), vendors, control, jitter, password: smtp_password(&setup) };
+                    let job = RunJob {
+                        setup: setup.clone(),
+                        vendors,
+                        control,
+                        jitter,
+                        password: smtp_password(&setup),
+                        dashboard: dashboard.clone(),
+                    };
                     state.lock().expect("state lock").running = true;
                     let tx = done_tx.clone();
                     tokio::spawn(async move {
@@ -153,7 +209,11 @@ pub async fn run(config_path: PathBuf, smtp_password: impl Fn(&Setup) -> Option<
             _ = hup.recv() => {
                 match load(&config_path) {
                     Ok(s) => {
+                        if s.config.http != setup.config.http {
+                            tracing::warn!("[http] changes take effect when the daemon restarts");
+                        }
                         setup = Arc::new(s);
+                        state.lock().expect("state lock").set_setup(&setup);
                         announced = None;
                         tracing::info!("configuration, patterns and registry reloaded");
                     }
@@ -260,6 +320,8 @@ struct RunJob {
     control: Control,
     jitter: Duration,
     password: Option<String>,
+    /// Refreshed after the run, when the daemon serves one.
+    dashboard: Option<Dashboard>,
 }
 
 impl RunJob {
@@ -282,6 +344,7 @@ impl RunJob {
             }
         };
         let at = started.with_timezone(&self.setup.config.schedule.timezone).date_naive();
+        let control = self.control.clone();
         let opts = RunOptions {
             at,
             vendors: self.vendors,
@@ -314,6 +377,15 @@ impl RunJob {
             }
         };
         state::snapshot_store(&store, &mut done);
+        // What the dashboard shows is read now, and the store let go before it is rendered (no
+        // need when the daemon is stopping).
+        let data = match &self.dashboard {
+            Some(_) if control.stop_deadline().is_none() => dashboard::Data::read(&self.setup, &store)
+                .map_err(|e| tracing::warn!("the dashboard keeps its previous snapshot: {e}"))
+                .ok(),
+            _ => None,
+        };
+        drop(store);
         let r = &done.record;
         if let Some(x) = &r.reread {
             tracing::info!(
@@ -331,6 +403,9 @@ impl RunJob {
             "run finished in {:.1} s",
             (r.ended - r.started).num_milliseconds() as f64 / 1000.0
         );
+        if let (Some(board), Some(data)) = (&self.dashboard, data) {
+            board.refresh(self.setup.clone(), data).await;
+        }
         done
     }
 }

@@ -22,6 +22,12 @@ pub struct Metrics {
     pub runs: BTreeMap<String, u64>,
     pub skipped_ticks: u64,
     pub last_run_seconds: Option<f64>,
+    /// The canaries the last run missed, with why.
+    pub canaries_missed: BTreeMap<String, String>,
+    /// Runs that missed a canary, since the daemon started.
+    pub degraded_runs: u64,
+    /// (vendor, provider) of the vendors whose provider the registry does not list.
+    pub providers_unmatched: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,9 +56,24 @@ impl DaemonState {
         }
     }
 
-    /// Healthy while running and unless the last run failed.
+    /// Healthy unless the last run failed or missed a canary.
     pub fn healthy(&self) -> bool {
-        self.last_outcome != Some(RunOutcome::Failed)
+        self.last_outcome != Some(RunOutcome::Failed) && self.metrics.canaries_missed.is_empty()
+    }
+
+    /// Why the daemon is not healthy, for /healthz.
+    pub fn unhealthy_because(&self) -> Option<String> {
+        if self.last_outcome == Some(RunOutcome::Failed) {
+            return Some("last run failed".into());
+        }
+        let missed: Vec<String> = self.metrics.canaries_missed.iter().map(|(n, why)| format!("{n}: {why}")).collect();
+        (!missed.is_empty()).then(|| format!("last run degraded: canary missed: {}", missed.join("; ")))
+    }
+
+    /// Remembers which vendors' providers the registry of `setup` does not list.
+    pub fn set_setup(&mut self, setup: &crate::config::Setup) {
+        self.metrics.providers_unmatched =
+            setup.unmatched_providers.iter().map(|u| (u.vendor.clone(), u.provider.clone())).collect();
     }
 
     pub fn record(&mut self, done: &RunDone) {
@@ -62,6 +83,12 @@ impl DaemonState {
         self.last_error = r.error.clone();
         if r.outcome == RunOutcome::Completed {
             self.last_success = Some(r.ended);
+        }
+        if r.outcome != RunOutcome::Failed {
+            self.metrics.canaries_missed = r.missed_canaries().map(|c| (c.name.clone(), c.detail.clone())).collect();
+            if !self.metrics.canaries_missed.is_empty() {
+                self.metrics.degraded_runs += 1;
+            }
         }
         let outcome = format!("{:?}", r.outcome).to_lowercase();
         *self.metrics.runs.entry(outcome).or_default() += 1;

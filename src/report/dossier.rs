@@ -113,7 +113,8 @@ pub struct Sources<'a> {
     pub evidence_head: Option<String>,
 }
 
-fn view(f: &Finding, lang: Lang) -> FindingView {
+/// A finding as the report shows it, in `lang`.
+pub fn view(f: &Finding, lang: Lang) -> FindingView {
     let latest = f.pages.values().max_by_key(|s| s.last_seen);
     FindingView {
         id: f.id.clone(),

@@ -42,6 +42,8 @@ struct T {
     pages: &'static str,
     acknowledged: &'static str,
     no_data: &'static str,
+    snapshot: &'static str,
+    other_lang: (&'static str, &'static str),
 }
 
 const FR: T = T {
@@ -74,6 +76,8 @@ const FR: T = T {
     pages: "Pages",
     acknowledged: "Examiné par",
     no_data: "Aucun constat sur la période.",
+    snapshot: "Données lues dans la base le",
+    other_lang: ("en", "English"),
 };
 
 const EN: T = T {
@@ -106,20 +110,52 @@ const EN: T = T {
     pages: "Pages",
     acknowledged: "Reviewed by",
     no_data: "No finding in the period.",
+    snapshot: "Data read from the store on",
+    other_lang: ("fr", "Français"),
 };
 
-fn date(lang: Lang, d: NaiveDate) -> String {
+pub(super) fn date(lang: Lang, d: NaiveDate) -> String {
     match lang {
         Lang::Fr => date_fr(d),
         Lang::En => date_en(d),
     }
 }
 
-fn when(lang: Lang, t: DateTime<Utc>) -> String {
+pub(super) fn when(lang: Lang, t: DateTime<Utc>) -> String {
     date(lang, t.date_naive())
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}\
+/// A moment to the second, for people (`28 novembre 2026, 10:00:01 UTC`) and, in its
+/// `datetime` attribute, for machines.
+pub(super) fn moment(lang: Lang, t: DateTime<Utc>) -> String {
+    format!(
+        "<time datetime=\"{}\">{}, {} UTC</time>",
+        t.format("%Y-%m-%dT%H:%M:%SZ"),
+        esc(&when(lang, t)),
+        t.format("%H:%M:%S")
+    )
+}
+
+/// `?lang=en` for English pages, nothing for French ones (the default): kept on the links
+/// between dashboard pages.
+pub(super) fn lang_query(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "",
+        Lang::En => "?lang=en",
+    }
+}
+
+/// A finding id as a URL path segment (ids are hex; anything else is percent-encoded).
+pub(super) fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub(super) const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}\
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}table{border-collapse:collapse}\
 td,th{padding:.3em .8em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}\
 .kpi{display:inline-block;margin:0 1.5em 1em 0}.kpi b{display:block;font-size:1.8em}\
@@ -128,8 +164,24 @@ td,th{padding:.3em .8em;border-bottom:1px solid #eee;text-align:left;vertical-al
 blockquote{margin:.5em 0;padding:.3em .8em;background:#fff;border:1px solid #eee}mark{background:#ffe066}\
 .muted{color:#666;font-size:.9em}.stale{color:#a40;font-weight:bold}code{font-size:.9em}";
 
+/// How the daemon's dashboard frames the report: when its data was read from the store, links
+/// to the findings lists and the other language, and from each finding to its own page.
+#[derive(Debug, Clone, Copy)]
+pub struct Live {
+    pub snapshot_at: DateTime<Utc>,
+}
+
 /// Renders the report.
 pub fn render(d: &Dossier) -> String {
+    render_framed(d, None)
+}
+
+/// Renders the report as the dashboard's front page.
+pub fn render_live(d: &Dossier, live: &Live) -> String {
+    render_framed(d, Some(live))
+}
+
+fn render_framed(d: &Dossier, live: Option<&Live>) -> String {
     let t = match d.lang {
         Lang::Fr => &FR,
         Lang::En => &EN,
@@ -149,6 +201,17 @@ pub fn render(d: &Dossier) -> String {
         esc(t.generated),
         esc(&when(lang, d.generated_at))
     );
+    if let Some(live) = live {
+        let (code, name) = t.other_lang;
+        let _ = write!(
+            h,
+            "<p class=\"muted\" id=\"snapshot\">{} {} · <a href=\"findings.json\">findings.json</a> · \
+             <a href=\"findings.csv\">findings.csv</a> · <a href=\"?lang={code}\" hreflang=\"{code}\">{}</a></p>",
+            esc(t.snapshot),
+            moment(lang, live.snapshot_at),
+            esc(name),
+        );
+    }
 
     let s = &d.summary;
     let _ = write!(h, "<h2>{}</h2>", esc(t.summary));
@@ -207,13 +270,13 @@ pub fn render(d: &Dossier) -> String {
     h.push_str("</table>");
 
     for v in &d.vendors {
-        vendor_section(&mut h, v, t, lang);
+        vendor_section(&mut h, v, t, lang, live.is_some());
     }
     h.push_str("</body></html>\n");
     h
 }
 
-fn vendor_section(h: &mut String, v: &VendorSection, t: &T, lang: Lang) {
+fn vendor_section(h: &mut String, v: &VendorSection, t: &T, lang: Lang, linked: bool) {
     let _ = write!(h, "<h2 id=\"vendor-{}\">{}</h2>", esc(&v.id), esc(&v.name));
     let _ = write!(h, "<p><b>{}</b>&nbsp;: {}</p>", esc(t.registry_status), esc(&v.registry_status));
     let _ = write!(h, "<h3>{} ({})</h3>", esc(t.open_findings), v.open.len());
@@ -221,29 +284,38 @@ fn vendor_section(h: &mut String, v: &VendorSection, t: &T, lang: Lang) {
         let _ = write!(h, "<p class=\"muted\">{}</p>", esc(t.none));
     }
     for f in &v.open {
-        finding(h, f, t, lang);
+        finding(h, f, t, lang, linked);
     }
     if !v.resolved.is_empty() {
         let _ = write!(h, "<h3>{} ({})</h3>", esc(t.resolved_findings), v.resolved.len());
         for f in &v.resolved {
-            finding(h, f, t, lang);
+            finding(h, f, t, lang, linked);
         }
     }
 }
 
-fn finding(h: &mut String, f: &FindingView, t: &T, lang: Lang) {
+fn finding(h: &mut String, f: &FindingView, t: &T, lang: Lang, linked: bool) {
     let class = match f.level {
         Level::Violation => "violation",
         _ => "warning",
     };
+    let id = if linked {
+        format!(
+            "<a href=\"findings/{}{}\"><code>{}</code></a>",
+            esc(&path_segment(&f.id)),
+            lang_query(lang),
+            esc(&f.id)
+        )
+    } else {
+        format!("<code>{}</code>", esc(&f.id))
+    };
     let _ = write!(
         h,
-        "<div class=\"finding {class}\" id=\"finding-{}\"><span class=\"level\">{}</span> {} · {} · <code>{}</code>",
+        "<div class=\"finding {class}\" id=\"finding-{}\"><span class=\"level\">{}</span> {} · {} · {id}",
         esc(&f.id),
         esc(&f.level.as_str().to_uppercase()),
         esc(&f.label),
         esc(f.kind.as_str()),
-        esc(&f.id)
     );
     let _ = write!(h, "<blockquote>{}</blockquote>", highlight(&f.context, &f.matched));
     let _ = write!(h, "<p>{}&nbsp;: {}</p>", esc(t.reason), esc(&f.reason));
@@ -280,7 +352,7 @@ fn finding(h: &mut String, f: &FindingView, t: &T, lang: Lang) {
     h.push_str("</ul></details></div>");
 }
 
-fn highlight(context: &str, matched: &str) -> String {
+pub(super) fn highlight(context: &str, matched: &str) -> String {
     match context.find(matched) {
         Some(i) if !matched.is_empty() => {
             format!("{}<mark>{}</mark>{}", esc(&context[..i]), esc(matched), esc(&context[i + matched.len()..]))

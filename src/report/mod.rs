@@ -1,7 +1,10 @@
-//! Human and machine renderings: judged claims as NDJSON and readable text (here), and the findings report (`dossier`, `html`).
+//! Human and machine renderings: judged claims as NDJSON and readable text (here), the findings report (`dossier`, `html`), the findings list (`listing`), and a finding's archived sightings and page (`sightings`, `finding_page`).
 
 pub mod dossier;
+pub mod finding_page;
 pub mod html;
+pub mod listing;
+pub mod sightings;
 
 use std::fmt::Write as _;
 

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests: running the binary, fixture paths, scratch directories.
 #![allow(dead_code)]
 
+pub mod chromium;
 pub mod crash;
+pub mod daemon;
 pub mod devset;
 pub mod hostile;
 pub mod mail;
