@@ -105,6 +105,9 @@ pub struct Departed {
     pub name: String,
     /// The registry date of the last run that still found it.
     pub last_as_of: NaiveDate,
+    /// A run has said that the registry no longer lists it (said once, in that run's summary).
+    #[serde(default)]
+    pub announced: bool,
 }
 
 /// The registry: one file, or several that each cover their own schemes.

@@ -220,12 +220,14 @@ fn providers_this_run(
         let key = crate::registry::provider_key(&p.name);
         if let Some(entry) = registry.entries_of(&p).next() {
             let as_of = registry.file_for(&entry.scheme).map_or(registry.as_of, |f| f.as_of);
-            matched.push((key, crate::registry::Departed { name: entry.provider.clone(), last_as_of: as_of }));
+            let seen = crate::registry::Departed { name: entry.provider.clone(), last_as_of: as_of, announced: false };
+            matched.push((key, seen));
         } else if let Some(seen) = remembered.get(&key) {
-            notes.push(format!(
-                "vendor `{}`: {} is no longer in the registry (last seen in the registry as of {}): judged as holding nothing",
-                vendor.id, seen.name, seen.last_as_of
-            ));
+            // Said once, by the run that first finds it gone; `status` says it while it lasts.
+            if !seen.announced {
+                notes.push(departed_note(&vendor.id, seen));
+                matched.push((key.clone(), crate::registry::Departed { announced: true, ..seen.clone() }));
+            }
             departed.insert(key, seen.clone());
         } else if let Some(u) = setup.unmatched_providers.iter().find(|u| u.vendor == vendor.id) {
             notes.push(format!("{}: its claims are unverified", u.warning()));
@@ -240,6 +242,27 @@ fn providers_this_run(
     let mut changed = (*setup).clone();
     changed.registry = changed.registry.with_departed(departed);
     Ok((Arc::new(changed), notes))
+}
+
+fn departed_note(vendor: &str, seen: &crate::registry::Departed) -> String {
+    format!(
+        "vendor `{vendor}`: {} is no longer in the registry (last seen in the registry as of {}): judged as holding nothing",
+        seen.name, seen.last_as_of
+    )
+}
+
+/// What the registry no longer says, or never said, of the configured vendors' providers, as
+/// it stands now (for `status`).
+pub fn provider_notes(setup: &Setup, store: &Store) -> Result<Vec<String>, StoreError> {
+    let remembered = store.matched_providers()?;
+    let mut notes = Vec::new();
+    for u in &setup.unmatched_providers {
+        match remembered.get(&crate::registry::provider_key(&u.provider)) {
+            Some(seen) => notes.push(departed_note(&u.vendor, seen)),
+            None => notes.push(format!("WARNING: {}: its claims are unverified", u.warning())),
+        }
+    }
+    Ok(notes)
 }
 
 /// The outbox entries for operator recipients when a canary starts failing or is seen again

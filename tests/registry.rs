@@ -69,9 +69,13 @@ async fn a_provider_the_registry_drops_is_judged_as_holding_nothing_and_said_so(
         text.contains("registry: vendor `nuage`: Qualifié SA is no longer in the registry (last seen in the registry as of 2026-09-15): judged as holding nothing"),
         "the run summary says so\n{text}"
     );
+    // Said once by the runs; status says it while it lasts.
+    let third = run(&config, &["check"]).await;
+    assert!(!stdout(&third).contains("(last seen in the registry as of 2026-09-15): judged"), "{}", stdout(&third));
+    assert!(stdout(&third).contains("reason:  Qualifié SA is no longer in the registry"), "the verdict still says why");
     let status = claimwatch(&["status", "--config", config.to_str().unwrap()]);
     assert!(
-        stdout(&status).contains("last run: registry: vendor `nuage`: Qualifié SA is no longer in the registry"),
+        stdout(&status).contains("registry: vendor `nuage`: Qualifié SA is no longer in the registry"),
         "{}",
         stdout(&status)
     );

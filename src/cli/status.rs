@@ -81,7 +81,7 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
         dead_letters: store.dead_letters()?.len(),
         daemon: DaemonFile::read(&setup.config.store.path),
         runs: recent,
-        unmatched_providers: setup.unmatched_providers.iter().map(|u| u.warning()).collect(),
+        unmatched_providers: claimwatch::run::provider_notes(&setup, &store)?,
     };
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
@@ -102,13 +102,10 @@ pub fn status(config: &Path, format: Format, last: usize) -> Result<u8> {
         },
         &status.registry_sha256[..16.min(status.registry_sha256.len())]
     )?;
-    for u in &setup.unmatched_providers {
-        writeln!(out, "WARNING: {}", u.warning())?;
+    for note in claimwatch::run::provider_notes(&setup, &store)? {
+        writeln!(out, "registry: {note}")?;
     }
     if let Some(last) = status.runs.first() {
-        for note in &last.registry_notes {
-            writeln!(out, "last run: registry: {note}")?;
-        }
         for c in last.missed_canaries() {
             writeln!(out, "last run DEGRADED: canary {} missed: {}", c.name, c.detail)?;
         }

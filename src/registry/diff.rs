@@ -126,7 +126,10 @@ pub fn effects(
             && let Some(entry) = old.entries_of(&p).next()
             && !new.knows(&p)
         {
-            departed.insert(provider_key(&p.name), Departed { name: entry.provider.clone(), last_as_of: old.as_of });
+            departed.insert(
+                provider_key(&p.name),
+                Departed { name: entry.provider.clone(), last_as_of: old.as_of, announced: false },
+            );
         }
     }
     let new = new.clone().with_departed(departed);

@@ -150,7 +150,7 @@ fn standing_follows_dates() {
         Standing::UnknownProvider { provider: "Nobody".into() }
     );
     // A provider earlier runs matched, that this registry no longer lists.
-    let gone = Departed { name: "Nobody SA".into(), last_as_of: d("2025-09-01") };
+    let gone = Departed { name: "Nobody SA".into(), last_as_of: d("2025-09-01"), announced: false };
     let r = r.with_departed([(provider_key("Nobody"), gone)].into_iter().collect());
     assert_eq!(
         r.standing(&p("Nobody"), "secnumcloud", d("2026-01-01")),
