@@ -15,7 +15,7 @@ use claimwatch::extract::Page;
 use claimwatch::fetch::{Exchange, Fetcher, Outcome, Rate};
 use claimwatch::pipeline::PageStatus;
 use claimwatch::pipeline::document::{is_pdf_document, read_pdf};
-use claimwatch::render::{PageToRender, Renderer};
+use claimwatch::render::{After, PageToRender, Renderer};
 use claimwatch::report::{ClaimRecord, PageLine, Tally, page_text};
 use claimwatch::scan::scan_page;
 
@@ -222,7 +222,7 @@ async fn rendered(
         v.allowed_hosts = url.host_str().map(|h| vec![h.to_ascii_lowercase()]).unwrap_or_default();
         v
     }));
-    let page = PageToRender { url: document.url.clone(), document, body, vendor };
+    let page = PageToRender { url: document.url.clone(), document, body, vendor, after: After::Dom };
     let rendered = renderer.render(page).await.map_err(|e| e.to_string())?;
     if !rendered.settled {
         return Err(format!("still loading after {} s", timeout.as_secs_f64()));

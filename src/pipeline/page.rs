@@ -14,7 +14,7 @@ use crate::crawl::Scope;
 use crate::evidence::{Archive, EvidenceRef};
 use crate::extract::{Page, extract};
 use crate::fetch::{BodyError, Exchange, Failure, Fetched, Fetcher, Outcome, Rate};
-use crate::render::{PageToRender, RenderedPage};
+use crate::render::{After, PageToRender, RenderedPage};
 use crate::scan::{JudgedClaim, scan_page};
 
 /// Everything one page task needs, owned, so that it can run on its own task.
@@ -147,8 +147,13 @@ impl PageJob {
             Rendering::Unavailable(why) => return Err(PageStatus::RenderFailed(why.clone())),
             Rendering::Off => return Err(PageStatus::NeedsJavascript),
         };
-        let to_render =
-            PageToRender { url: url.clone(), document: exchange.clone(), body, vendor: self.vendor.clone() };
+        let to_render = PageToRender {
+            url: url.clone(),
+            document: exchange.clone(),
+            body,
+            vendor: self.vendor.clone(),
+            after: After::Dom,
+        };
         let rendered = renderer.render(to_render).await.map_err(|e| PageStatus::RenderFailed(e.to_string()))?;
         let url = url.clone();
         let timeout = self.setup.config.render.page_timeout;

@@ -52,6 +52,65 @@ pub struct PageToRender {
     /// Its body, decoded from any content coding.
     pub body: Vec<u8>,
     pub vendor: Arc<Vendor>,
+    /// What to take of the page once it settled.
+    pub after: After,
+}
+
+/// What a render gives besides the DOM.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum After {
+    /// The serialised DOM only.
+    #[default]
+    Dom,
+    /// Also a PNG of the viewport, scrolled to the first occurrence of `highlight` (marked with
+    /// a background and a border, readable in black and white), or to the top when absent.
+    Screenshot { highlight: String },
+    /// Also the page printed as an A4 PDF, with this HTML as every page's footer (Chromium
+    /// fills `pageNumber` and `totalPages` classes).
+    Pdf { footer: String },
+}
+
+/// Where the browser's requests are answered from.
+pub enum Source {
+    /// claimwatch's fetcher, live (a run).
+    Live(Arc<Fetcher>),
+    /// The evidence archive only: nothing is fetched (a dossier's pictures).
+    Archive(Arc<ReplayIndex>),
+}
+
+/// Archived responses by URL, decoded from their content coding, for replay.
+#[derive(Debug, Default)]
+pub struct ReplayIndex {
+    responses: HashMap<String, Arc<Exchange>>,
+    bodies: HashMap<String, Bytes>,
+}
+
+impl ReplayIndex {
+    /// Adds an archived response (later additions of a URL replace earlier ones).
+    pub fn add(&mut self, exchange: Exchange, decoded: Vec<u8>) {
+        let key = replay_key(&exchange.url);
+        self.bodies.insert(key.clone(), Bytes::from(decoded));
+        self.responses.insert(key, Arc::new(exchange));
+    }
+
+    fn get(&self, url: &Url) -> Option<Arc<Cached>> {
+        let key = replay_key(url);
+        Some(Arc::new(Cached { exchange: self.responses.get(&key)?.clone(), body: self.bodies.get(&key)?.clone() }))
+    }
+
+    pub fn len(&self) -> usize {
+        self.responses.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.responses.is_empty()
+    }
+}
+
+fn replay_key(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    u.to_string()
 }
 
 /// A rendered page.
@@ -59,6 +118,11 @@ pub struct PageToRender {
 pub struct RenderedPage {
     /// The DOM once the network was idle (or at the timeout), serialised as HTML.
     pub html: String,
+    /// The screenshot (PNG) or the printed PDF, when asked for.
+    pub image: Option<Vec<u8>>,
+    pub pdf: Option<Vec<u8>>,
+    /// For a screenshot: whether the claim was found on the page and marked.
+    pub highlighted: bool,
     /// False when the page was still loading at the timeout: it is read, but not called checked.
     pub settled: bool,
     /// Responses fetched for the page (from the network or the run's cache), in order.
@@ -102,7 +166,7 @@ struct Cached {
 /// What the event loop and the tabs share.
 struct Shared {
     connection: Arc<Connection>,
-    fetcher: Arc<Fetcher>,
+    source: Source,
     rate: Rate,
     /// The tab of each browser context claimwatch opened.
     contexts: Mutex<HashMap<String, Arc<Tab>>>,
@@ -128,10 +192,15 @@ pub struct Renderer {
 impl Renderer {
     /// Starts the browser. `fetcher` answers every request it makes.
     pub async fn start(settings: &RenderSettings, fetcher: Arc<Fetcher>) -> Result<Renderer, RenderError> {
+        Self::with_source(settings, Source::Live(fetcher)).await
+    }
+
+    /// Starts a browser that answers every request from `source`.
+    pub async fn with_source(settings: &RenderSettings, source: Source) -> Result<Renderer, RenderError> {
         let (browser, events) = Browser::launch(&settings.chromium).await?;
         let shared = Arc::new(Shared {
             connection: browser.connection.clone(),
-            fetcher,
+            source,
             rate: Rate { per_second: settings.subresource_requests_per_second, burst: 1 },
             contexts: Mutex::default(),
             sessions: Mutex::default(),

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::intercept::{Decision, Paused, Refusal, decide, forwarded_header};
-use super::{CACHE_BYTES, Cached, PageToRender, RenderError, RenderedPage, Shared};
+use super::{After, CACHE_BYTES, Cached, PageToRender, RenderError, RenderedPage, Shared, Source};
 use crate::config::Vendor;
 use crate::fetch::{Exchange, Outcome};
 
@@ -64,6 +64,7 @@ pub(super) struct Tab {
     in_flight: AtomicUsize,
     last_activity: Mutex<Instant>,
     log: Mutex<Log>,
+    after: After,
 }
 
 impl Tab {
@@ -114,6 +115,7 @@ pub(super) async fn render(
         in_flight: AtomicUsize::new(0),
         last_activity: Mutex::new(Instant::now()),
         log: Mutex::default(),
+        after: page.after,
     });
     let browser_error = |e: super::cdp::CdpError| RenderError::Browser(e.to_string());
     let context = c
@@ -127,25 +129,31 @@ pub(super) async fn render(
     let result = render_in(shared, &tab, &context, deadline).await;
     c.post(None, "Target.disposeBrowserContext", json!({ "browserContextId": context }));
     shared.contexts.lock().expect("contexts lock").remove(&context);
-    let html = result?;
+    let taken = result?;
     let log = std::mem::take(&mut *tab.log.lock().expect("log lock"));
-    let settled = html.1;
     Ok(RenderedPage {
-        html: html.0,
-        settled,
+        html: taken.html,
+        image: taken.image,
+        pdf: taken.pdf,
+        highlighted: taken.highlighted,
+        settled: taken.settled,
         subresources: log.subresources,
         refused: log.refused,
         navigations: log.navigations,
     })
 }
 
-/// The serialised DOM and whether the page settled.
-async fn render_in(
-    shared: &Shared,
-    tab: &Arc<Tab>,
-    context: &str,
-    deadline: Instant,
-) -> Result<(String, bool), RenderError> {
+/// What was taken of a page once it settled.
+struct Taken {
+    html: String,
+    settled: bool,
+    image: Option<Vec<u8>>,
+    pdf: Option<Vec<u8>>,
+    highlighted: bool,
+}
+
+/// The serialised DOM, whether the page settled, and what `tab.after` asks for.
+async fn render_in(shared: &Shared, tab: &Arc<Tab>, context: &str, deadline: Instant) -> Result<Taken, RenderError> {
     let c = &shared.connection;
     let created = c
         .call(None, "Target.createTarget", json!({ "url": "about:blank", "browserContextId": context }), CALL)
@@ -165,6 +173,12 @@ async fn render_in(
     };
     let s = Some(session.as_str());
     c.call(s, "Page.enable", json!({}), CALL).await.map_err(|e| RenderError::Browser(e.to_string()))?;
+    if matches!(tab.after, After::Screenshot { .. }) {
+        let metrics = json!({ "width": VIEW_WIDTH, "height": VIEW_HEIGHT, "deviceScaleFactor": 1, "mobile": false });
+        c.call(s, "Emulation.setDeviceMetricsOverride", metrics, CALL)
+            .await
+            .map_err(|e| RenderError::Browser(e.to_string()))?;
+    }
     let left = deadline.saturating_duration_since(Instant::now());
     let navigated = c.call(s, "Page.navigate", json!({ "url": tab.url.as_str() }), left).await;
     match navigated {
@@ -202,7 +216,106 @@ async fn render_in(
         let why = evaluated["exceptionDetails"]["text"].as_str().unwrap_or("no text came back");
         RenderError::Page(format!("cannot read the rendered page: {why}"))
     })?;
-    Ok((html.to_string(), settled))
+    let mut taken = Taken { html: html.to_string(), settled, image: None, pdf: None, highlighted: false };
+    match &tab.after {
+        After::Dom => {}
+        After::Screenshot { highlight } => {
+            let expression = format!("({HIGHLIGHT})({})", Value::String(highlight.clone()));
+            let marked = c
+                .call(
+                    s,
+                    "Runtime.evaluate",
+                    json!({ "expression": expression, "returnByValue": true, "timeout": 10_000 }),
+                    CALL,
+                )
+                .await
+                .map_err(|e| RenderError::Page(format!("cannot mark the claim: {e}")))?;
+            taken.highlighted = marked["result"]["value"].as_bool() == Some(true);
+            let shot = c
+                .call(s, "Page.captureScreenshot", json!({ "format": "png", "captureBeyondViewport": false }), CALL)
+                .await
+                .map_err(|e| RenderError::Page(format!("cannot take the screenshot: {e}")))?;
+            taken.image = Some(decoded(&shot, "screenshot")?);
+        }
+        After::Pdf { footer } => {
+            let print = json!({
+                "paperWidth": A4_WIDTH_IN, "paperHeight": A4_HEIGHT_IN,
+                "marginTop": 0.6, "marginBottom": 0.7, "marginLeft": 0.6, "marginRight": 0.6,
+                "printBackground": true, "preferCSSPageSize": true,
+                "displayHeaderFooter": true, "headerTemplate": "<span></span>", "footerTemplate": footer,
+            });
+            let printed = c
+                .call(s, "Page.printToPDF", print, CALL * 4)
+                .await
+                .map_err(|e| RenderError::Page(format!("cannot print the page: {e}")))?;
+            taken.pdf = Some(decoded(&printed, "PDF")?);
+        }
+    }
+    Ok(taken)
+}
+
+/// The viewport of a screenshot: a desktop browser's.
+const VIEW_WIDTH: u32 = 1280;
+const VIEW_HEIGHT: u32 = 900;
+/// A4, in inches (what `Page.printToPDF` takes).
+const A4_WIDTH_IN: f64 = 8.27;
+const A4_HEIGHT_IN: f64 = 11.69;
+
+/// Marks the first occurrence of the claim on the page and scrolls it to the middle of the
+/// viewport. The text is compared as a reader sees it (case, accents, spaces, apostrophes and
+/// invisible characters aside), across element boundaries; the mark is a set of boxes laid over
+/// the text's rectangles, with a fill and a thick border so that it reads in black and white.
+/// Returns whether the claim was found (it may be only in the title or a meta tag).
+const HIGHLIGHT: &str = r#"(needle) => {
+  const fold = (c) => c.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\s\u00a0\u202f]/g, ' ').replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '');
+  let want = '';
+  for (const c of needle) want += fold(c);
+  want = want.replace(/ +/g, ' ').trim();
+  if (!want || !document.body) return false;
+  const chars = [];
+  let text = '';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => { const p = n.parentElement; return p && !['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(p.tagName) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT; }
+  });
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const v = n.nodeValue;
+    for (let i = 0; i < v.length; i++) {
+      for (const f of fold(v[i])) {
+        if (f === ' ' && (text.endsWith(' ') || text === '')) continue;
+        text += f; chars.push([n, i]);
+      }
+    }
+    if (!text.endsWith(' ')) { text += ' '; chars.push([n, v.length]); }
+  }
+  let at = text.indexOf(want);
+  if (at < 0) { at = text.indexOf(want.replace(/ /g, '')); if (at < 0) return false; want = want.replace(/ /g, ''); }
+  const [sn, so] = chars[at];
+  const [en, eo] = chars[at + want.length - 1];
+  const range = document.createRange();
+  range.setStart(sn, so);
+  range.setEnd(en, Math.min(eo + 1, en.nodeValue.length));
+  const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0);
+  if (!rects.length) return false;
+  window.scrollTo(0, Math.max(0, rects[0].top + window.scrollY - window.innerHeight / 3));
+  const again = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0);
+  for (const r of again) {
+    const box = document.createElement('div');
+    box.setAttribute('data-claimwatch-highlight', '');
+    box.style.cssText = 'position:absolute;z-index:2147483647;pointer-events:none;box-sizing:border-box;'
+      + 'background:rgba(255,214,0,0.45);border:3px solid #000;'
+      + `left:${r.left + window.scrollX - 4}px;top:${r.top + window.scrollY - 4}px;width:${r.width + 8}px;height:${r.height + 8}px`;
+    document.documentElement.appendChild(box);
+  }
+  return true;
+}"#;
+
+/// The bytes of a `data` field of a protocol answer.
+fn decoded(answer: &Value, what: &str) -> Result<Vec<u8>, RenderError> {
+    let data = answer["data"].as_str().ok_or_else(|| RenderError::Page(format!("no {what} came back")))?;
+    base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|e| RenderError::Page(format!("the {what} came back garbled: {e}")))
 }
 
 /// Answers one paused request: fulfilled from the crawl, the run's cache or claimwatch's
@@ -233,7 +346,9 @@ pub(super) async fn answer(shared: &Shared, tab: Option<Arc<Tab>>, session: &str
         service_worker: header("service-worker") == Some("script"),
     };
     let vendor = tab.vendor.clone();
-    let in_scope = move |u: &Url| u.host_str().is_some_and(|h| vendor.renders_from(h));
+    // Replaying the archive, any host may answer: the archive decides.
+    let replay = matches!(shared.source, Source::Archive(_));
+    let in_scope = move |u: &Url| replay || u.host_str().is_some_and(|h| vendor.renders_from(h));
     let head = paused.method == "HEAD";
     match decide(&paused, &tab.url, tab.document_served.load(Ordering::SeqCst), &in_scope) {
         Decision::Document => {
@@ -254,7 +369,7 @@ pub(super) async fn answer(shared: &Shared, tab: Option<Arc<Tab>>, session: &str
         Decision::Fetch(target) => {
             let in_scope = {
                 let vendor = tab.vendor.clone();
-                move |u: &Url| u.host_str().is_some_and(|h| vendor.renders_from(h))
+                move |u: &Url| replay || u.host_str().is_some_and(|h| vendor.renders_from(h))
             };
             match fetch(shared, &target, header("accept"), &in_scope).await {
                 Ok(cached) => {
@@ -302,11 +417,16 @@ async fn fetch(
     accept: Option<&str>,
     in_scope: &(dyn Fn(&Url) -> bool + Sync),
 ) -> Result<Arc<Cached>, Answer> {
+    let fetcher = match &shared.source {
+        Source::Live(f) => f,
+        // Replay: what the archive holds, and nothing else.
+        Source::Archive(index) => return index.get(url).ok_or_else(|| Answer::Refused("not in the archive".into())),
+    };
     let key = url.as_str().to_string();
     if let Some(hit) = shared.cache.lock().expect("cache lock").0.get(&key) {
         return Ok(hit.clone());
     }
-    let fetched = shared.fetcher.fetch_subresource(url, shared.rate, in_scope, accept).await;
+    let fetched = fetcher.fetch_subresource(url, shared.rate, in_scope, accept).await;
     match fetched.outcome {
         Outcome::Page { exchange, body } => {
             let cached = Arc::new(Cached { exchange: Arc::new(exchange), body: Bytes::from(body) });
