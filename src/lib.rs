@@ -8,6 +8,7 @@ pub mod daemon;
 pub mod demo;
 pub mod detect;
 pub mod diag;
+pub mod dossier;
 pub mod evidence;
 pub mod extract;
 pub mod failpoint;
