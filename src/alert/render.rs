@@ -165,7 +165,7 @@ fn date(lang: Lang, d: NaiveDate) -> String {
     }
 }
 
-fn kind_name(lang: Lang, k: ClaimKind) -> &'static str {
+pub(crate) fn kind_name(lang: Lang, k: ClaimKind) -> &'static str {
     match (lang, k) {
         (Lang::Fr, ClaimKind::Assertion) => "affirmation",
         (Lang::Fr, ClaimKind::InProgress) => "qualification annoncée en cours",
@@ -180,7 +180,7 @@ fn kind_name(lang: Lang, k: ClaimKind) -> &'static str {
     }
 }
 
-fn level_name(lang: Lang, l: Level) -> &'static str {
+pub(crate) fn level_name(lang: Lang, l: Level) -> &'static str {
     match (lang, l) {
         (Lang::Fr, Level::Violation) => "MANQUEMENT",
         (Lang::Fr, Level::Warning) => "AVERTISSEMENT",
@@ -198,7 +198,7 @@ fn reason(lang: Lang, f: &Finding) -> &str {
     }
 }
 
-fn quoted(lang: Lang, s: &str) -> String {
+pub(crate) fn quoted(lang: Lang, s: &str) -> String {
     match lang {
         Lang::Fr => guillemets(s),
         Lang::En => format!("“{s}”"),

@@ -114,20 +114,20 @@ const EN: T = T {
     other_lang: ("fr", "Français"),
 };
 
-pub(super) fn date(lang: Lang, d: NaiveDate) -> String {
+pub(crate) fn date(lang: Lang, d: NaiveDate) -> String {
     match lang {
         Lang::Fr => date_fr(d),
         Lang::En => date_en(d),
     }
 }
 
-pub(super) fn when(lang: Lang, t: DateTime<Utc>) -> String {
+pub(crate) fn when(lang: Lang, t: DateTime<Utc>) -> String {
     date(lang, t.date_naive())
 }
 
 /// A moment to the second, for people (`28 novembre 2026, 10:00:01 UTC`) and, in its
 /// `datetime` attribute, for machines.
-pub(super) fn moment(lang: Lang, t: DateTime<Utc>) -> String {
+pub(crate) fn moment(lang: Lang, t: DateTime<Utc>) -> String {
     format!(
         "<time datetime=\"{}\">{}, {} UTC</time>",
         t.format("%Y-%m-%dT%H:%M:%SZ"),
@@ -352,7 +352,7 @@ fn finding(h: &mut String, f: &FindingView, t: &T, lang: Lang, linked: bool) {
     h.push_str("</ul></details></div>");
 }
 
-pub(super) fn highlight(context: &str, matched: &str) -> String {
+pub(crate) fn highlight(context: &str, matched: &str) -> String {
     match context.find(matched) {
         Some(i) if !matched.is_empty() => {
             format!("{}<mark>{}</mark>{}", esc(&context[..i]), esc(matched), esc(&context[i + matched.len()..]))
