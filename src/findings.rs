@@ -345,6 +345,7 @@ fn new_finding(id: &str, vendor: &Vendor, c: &Claim, verdict: &Verdict, ctx: &Co
         registry_sha256: ctx.registry.sha256.clone(),
         registry_as_of: ctx.registry.as_of,
         ack: None,
+        dossiers: Vec::new(),
     }
 }
 

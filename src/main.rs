@@ -115,6 +115,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = cli::report::ReportLang::Fr)]
         lang: cli::report::ReportLang,
     },
+    /// One finding's dossier for a regulator or a deputy: the claim as the archived page showed it
+    /// (replayed from the archive, nothing fetched live), the registry, the history, the legal
+    /// basis and how to verify the evidence. Its SHA-256 goes to standard error and the store.
+    Dossier {
+        id: String,
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        #[arg(long, value_enum, default_value_t = cli::report::ReportLang::Fr)]
+        lang: cli::report::ReportLang,
+        #[arg(long, value_enum, default_value_t = cli::dossier::DossierFormat::Pdf)]
+        format: cli::dossier::DossierFormat,
+        /// Where to write it [default: dossier-<ID>.pdf or .html in the current directory].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The evidence archive: verify it, or show a finding as the archived page said it.
     Evidence {
         #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG, global = true)]
@@ -301,6 +316,9 @@ fn main() -> ExitCode {
             },
             Command::Report { config, format, out, since, lang } => {
                 cli::report::report(&config, format, out, since, lang)
+            }
+            Command::Dossier { id, config, lang, format, out } => {
+                cli::dossier::dossier(&config, &id, lang, format, out).await
             }
             Command::Evidence { config, action } => match action {
                 EvidenceAction::Verify => cli::evidence::verify(&config),

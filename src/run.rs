@@ -331,6 +331,7 @@ fn canary_finding(c: &crate::canary::CanaryResult, setup: &Setup, now: DateTime<
         registry_sha256: setup.registry.sha256.clone(),
         registry_as_of: setup.registry.as_of,
         ack: None,
+        dossiers: Vec::new(),
     }
 }
 
@@ -448,10 +449,15 @@ pub async fn check(
             e.id = format!("dry-run-{i:06}");
             e
         }));
-        let digests: Vec<Digest> = alert::by_recipient(pending)
-            .into_iter()
-            .map(|(to, entries)| alert::digest(&to, entries[0].lang, &entries, &digest_ctx))
-            .collect();
+        let mut digests: Vec<Digest> = Vec::new();
+        for (to, entries) in alert::by_recipient(pending) {
+            let mut d = alert::digest(&to, entries[0].lang, &entries, &digest_ctx);
+            if opts.eml_dir.is_some() {
+                // What would be attached, written with the messages (and stamped nowhere).
+                crate::dossier::attach::attach(&setup, None, &mut d, &entries, entries[0].lang, run.ended).await;
+            }
+            digests.push(d);
+        }
         let mut eml_files = Vec::new();
         if let Some(dir) = &opts.eml_dir {
             let from: lettre::message::Mailbox = from.parse().map_err(|_| alert::AlertError::Address(from.clone()))?;
@@ -483,7 +489,7 @@ pub async fn check(
     let delivery = match &setup.config.smtp {
         Some(smtp) if !store.pending()?.is_empty() => {
             let mailer = Mailer::new(smtp, opts.smtp_password.clone())?;
-            Some(alert::deliver(store, &mailer, &digest_ctx).await?)
+            Some(alert::deliver(store, &mailer, &digest_ctx, Some(&setup)).await?)
         }
         _ => None,
     };
@@ -518,5 +524,5 @@ pub async fn deliver_pending(
         evidence_head: head.as_deref(),
     };
     let mailer = Mailer::new(smtp, password)?;
-    Ok(Some(alert::deliver(store, &mailer, &ctx).await?))
+    Ok(Some(alert::deliver(store, &mailer, &ctx, Some(setup)).await?))
 }

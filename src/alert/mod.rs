@@ -10,6 +10,7 @@ pub mod render;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -17,7 +18,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Security, SmtpSettings};
 use crate::store::{OutboxEntry, Store, StoreError};
-pub use render::{Digest, DigestContext, digest};
+pub use render::{Attachment, Digest, DigestContext, digest};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AlertError {
@@ -108,16 +109,27 @@ fn secret_forms(user: &str, pass: &str) -> Vec<String> {
     forms
 }
 
-/// Builds the MIME message of a digest (multipart text + HTML).
+/// Builds the MIME message of a digest (multipart text + HTML, and its attachments).
 pub fn message(from: &Mailbox, d: &Digest) -> Result<Message, AlertError> {
     let to: Mailbox = d.to.parse().map_err(|_| AlertError::Address(d.to.clone()))?;
+    let body = MultiPart::alternative_plain_html(d.text.clone(), d.html.clone());
+    let body = if d.attachments.is_empty() {
+        body
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for a in &d.attachments {
+            let kind = ContentType::parse(&a.content_type).map_err(|e| AlertError::Build(e.to_string()))?;
+            mixed = mixed.singlepart(lettre::message::Attachment::new(a.filename.clone()).body(a.bytes.clone(), kind));
+        }
+        mixed
+    };
     Message::builder()
         .from(from.clone())
         .to(to)
         .subject(d.subject.clone())
         .message_id(Some(d.message_id.clone()))
         .date_now()
-        .multipart(MultiPart::alternative_plain_html(d.text.clone(), d.html.clone()))
+        .multipart(body)
         .map_err(|e| AlertError::Build(e.to_string()))
 }
 
@@ -141,12 +153,21 @@ pub struct Delivery {
     pub dead: Vec<(String, String)>,
 }
 
-/// Sends every pending digest once.
-pub async fn deliver(store: &Store, mailer: &Mailer, ctx: &DigestContext<'_>) -> Result<Delivery, AlertError> {
+/// Sends every pending digest once; with `setup`, digests that report new findings carry their
+/// dossiers for the recipients who asked for them.
+pub async fn deliver(
+    store: &Store,
+    mailer: &Mailer,
+    ctx: &DigestContext<'_>,
+    setup: Option<&crate::config::Setup>,
+) -> Result<Delivery, AlertError> {
     let mut report = Delivery::default();
     for (recipient, entries) in by_recipient(store.pending()?) {
         let lang = entries[0].lang;
-        let d = digest(&recipient, lang, &entries, ctx);
+        let mut d = digest(&recipient, lang, &entries, ctx);
+        if let Some(setup) = setup {
+            crate::dossier::attach::attach(setup, Some(store), &mut d, &entries, lang, chrono::Utc::now()).await;
+        }
         let msg = match message(&mailer.from, &d) {
             Ok(m) => m,
             Err(e) => {

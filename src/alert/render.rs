@@ -41,6 +41,29 @@ pub struct Digest {
     /// Stable for one batch of entries: a resend after a crash carries the same Message-ID.
     pub message_id: String,
     pub entry_ids: Vec<String>,
+    /// Files sent with it (finding dossiers, for recipients who asked for them).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// A MIME type (`application/pdf`).
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Digest {
+    /// Adds a paragraph at the end of both bodies (after the text, before the HTML's `</body>`).
+    pub fn append(&mut self, paragraph: &str) {
+        self.text.push_str(&format!("\n{paragraph}\n"));
+        let html = format!("<p>{}</p>\n", esc(paragraph));
+        match self.html.rfind("</body>") {
+            Some(at) => self.html.insert_str(at, &html),
+            None => self.html.push_str(&html),
+        }
+    }
 }
 
 struct Words {
@@ -369,7 +392,7 @@ pub fn digest(to: &str, lang: Lang, entries: &[OutboxEntry], ctx: &DigestContext
     let batch = Sha256::digest(format!("{to}\n{}", ids.join("\n")).as_bytes());
     let domain = ctx.from.rsplit_once('@').map_or("claimwatch.invalid", |(_, d)| d.trim_end_matches('>'));
     let message_id = format!("<{}.claimwatch@{domain}>", hex::encode(&batch[..12]));
-    Digest { to: to.to_string(), subject, text, html, message_id, entry_ids: ids }
+    Digest { to: to.to_string(), subject, text, html, message_id, entry_ids: ids, attachments: Vec::new() }
 }
 
 /// The findings new reading rules alone changed: one explanation per pair of versions, then one

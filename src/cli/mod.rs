@@ -13,6 +13,7 @@ use claimwatch::fetch::{Fetcher, MemoryValidators};
 use claimwatch::report::Style;
 
 pub mod check;
+pub mod dossier;
 pub mod evidence;
 pub mod findings;
 pub mod misc;

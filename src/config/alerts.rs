@@ -95,6 +95,8 @@ pub struct Recipient {
     /// They keep claimwatch running: told once when a run misses a canary, and once when it
     /// sees it again.
     pub operator: bool,
+    /// The first digest that reports a new finding carries its dossier as a PDF.
+    pub attach_dossier: bool,
 }
 
 impl Recipient {
@@ -121,10 +123,12 @@ pub(super) struct RecipientSpec {
     vendors: Option<Vec<Spanned<String>>>,
     resolutions: Option<bool>,
     operator: Option<bool>,
+    attach_dossier: Option<bool>,
 }
 
 /// Every key of a `[[recipient]]` entry (the fields of `RecipientSpec`; a test checks it).
-pub const RECIPIENT_KEYS: &[&str] = &["email", "name", "lang", "min_level", "vendors", "resolutions", "operator"];
+pub const RECIPIENT_KEYS: &[&str] =
+    &["email", "name", "lang", "min_level", "vendors", "resolutions", "operator", "attach_dossier"];
 
 /// Every key of the `[smtp]` section.
 pub const SMTP_KEYS: &[&str] = &[
@@ -241,5 +245,6 @@ pub(super) fn check_recipient(doc: &mut TomlDoc<'_>, spec: RecipientSpec, vendor
         vendors: spec.vendors.map(|v| v.into_iter().map(|s| s.into_inner()).collect()),
         resolutions: spec.resolutions.unwrap_or(true),
         operator: spec.operator.unwrap_or(false),
+        attach_dossier: spec.attach_dossier.unwrap_or(false),
     })
 }

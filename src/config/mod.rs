@@ -647,6 +647,7 @@ mod tests {
             ("canary", "label") => r#""secnumcloud""#,
             ("canary", "kind") => r#""assertion""#,
             ("recipient", "operator") => "true",
+            ("recipient", "attach_dossier") => "true",
             ("crawl", "user_agent") => r#""claimwatch-test (+https://example.org/)""#,
             ("crawl" | "vendor", "requests_per_second") => "0.5",
             ("crawl" | "vendor", "burst") => "2",

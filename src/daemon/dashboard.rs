@@ -55,6 +55,8 @@ pub struct Snapshot {
     findings: Vec<Finding>,
     dead: Vec<DeadLetter>,
     finding_pages: BTreeMap<String, [String; 2]>,
+    /// What the snapshot was built with (for the dossiers made on request).
+    pub setup: Option<Arc<Setup>>,
 }
 
 const LANGS: [Lang; 2] = [Lang::Fr, Lang::En];
@@ -106,7 +108,12 @@ impl Snapshot {
                 (f.id.clone(), rendered)
             })
             .collect();
-        Snapshot { taken_at: now, report, findings: data.findings, dead: data.dead, finding_pages }
+        Snapshot { taken_at: now, report, findings: data.findings, dead: data.dead, finding_pages, setup: None }
+    }
+
+    /// A finding as the snapshot holds it.
+    pub fn finding(&self, id: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.id == id)
     }
 
     pub fn report(&self, lang: Lang) -> &str {
@@ -150,8 +157,10 @@ impl Dashboard {
 
     /// Builds a snapshot of `data` on a blocking thread and publishes it.
     pub async fn refresh(&self, setup: Arc<Setup>, data: Data) {
+        let kept = setup.clone();
         match tokio::task::spawn_blocking(move || Snapshot::build(&setup, data)).await {
-            Ok(s) => {
+            Ok(mut s) => {
+                s.setup = Some(kept);
                 tracing::info!(findings = s.finding_pages.len(), "dashboard snapshot ready");
                 self.publish(s);
             }
@@ -196,6 +205,7 @@ mod tests {
             findings: vec![],
             dead: vec![],
             finding_pages: BTreeMap::new(),
+            setup: None,
         }
     }
 

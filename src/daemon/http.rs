@@ -1,7 +1,9 @@
-//! The daemon's HTTP listener: /healthz and /metrics (Prometheus text format), open; the dashboard (`/`, `/findings.json`, `/findings.csv`, `/findings/<id>`), read-only, from the snapshot in memory, behind the bearer token when one is set.
+//! The daemon's HTTP listener: /healthz and /metrics (Prometheus text format), open; the dashboard (`/`, `/findings.json`, `/findings.csv`, `/findings/<id>`, `/findings/<id>/dossier.pdf`), read-only, from the snapshot in memory, behind the bearer token when one is set.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -67,7 +69,13 @@ fn same_digest(a: &[u8; 32], b: &[u8; 32]) -> bool {
 struct Dash {
     dashboard: Dashboard,
     access: Access,
+    /// Dossiers made on request, by finding and language, with the snapshot they were made
+    /// from; the lock also makes them one at a time (each takes a browser).
+    dossiers: Arc<tokio::sync::Mutex<MadeDossiers>>,
 }
+
+/// PDF dossiers by finding and language slot, with the snapshot time they were made from.
+type MadeDossiers = HashMap<(String, usize), (DateTime<Utc>, Arc<Vec<u8>>)>;
 
 /// Starts serving on `addr` (the bind happens now, so a busy port is an error at start).
 pub(super) async fn serve(
@@ -114,8 +122,14 @@ pub(super) async fn serve(
                 d.answer(&h, &uri, Page::Finding(id))
             }),
         )
+        .route(
+            "/findings/{id}/dossier.pdf",
+            get(|d: State<Dash>, Path(id): Path<String>, uri: Uri, h: HeaderMap| async move {
+                d.dossier(&h, &uri, &id).await
+            }),
+        )
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
-        .with_state(Dash { dashboard, access });
+        .with_state(Dash { dashboard, access, dossiers: Arc::default() });
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!("HTTP server stopped: {e}");
@@ -206,6 +220,52 @@ impl Dash {
             return r;
         };
         render(&snap, &q, page)
+    }
+}
+
+impl Dash {
+    /// A finding's dossier as a PDF, made from the snapshot's finding and the evidence archive
+    /// by headless Chromium (503 when the browser is not available), kept until the next snapshot.
+    async fn dossier(&self, headers: &HeaderMap, uri: &Uri, id: &str) -> Response {
+        if let Some(refused) = self.access.refuse(headers) {
+            return refused;
+        }
+        let q = match Query::parse(uri.query()) {
+            Ok(q) => q,
+            Err(why) => return plain(StatusCode::BAD_REQUEST, &why),
+        };
+        let Some(snap) = self.dashboard.current() else {
+            return plain(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is being prepared: try again shortly");
+        };
+        let (Some(f), Some(setup)) = (snap.finding(id), snap.setup.as_ref()) else {
+            return plain(StatusCode::NOT_FOUND, "no such finding");
+        };
+        let key = (f.id.clone(), usize::from(q.lang == Lang::En));
+        let mut made = self.dossiers.lock().await;
+        let pdf = match made.get(&key) {
+            Some((at, pdf)) if *at == snap.taken_at => pdf.clone(),
+            _ => {
+                match crate::dossier::make::make(setup, f, q.lang, crate::dossier::make::Format::Pdf, Utc::now()).await
+                {
+                    Ok(m) => {
+                        tracing::info!(finding = %f.id, sha256 = %m.sha256, "dossier made for the dashboard");
+                        let pdf = Arc::new(m.bytes);
+                        made.insert(key, (snap.taken_at, pdf.clone()));
+                        pdf
+                    }
+                    Err(e) => return plain(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+                }
+            }
+        };
+        let mut r = Response::new(Body::from(pdf.as_ref().clone()));
+        let h = r.headers_mut();
+        h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/pdf"));
+        h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+        if let Ok(v) = header::HeaderValue::from_str(&format!("inline; filename=\"dossier-{}.pdf\"", f.id)) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        r
     }
 }
 

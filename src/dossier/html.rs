@@ -37,7 +37,7 @@ table.facts th{width:32%}tr{break-inside:avoid;page-break-inside:avoid}\
 mark{background:#ffe066;color:#000;border:1.5pt solid #000;padding:0 1pt;font-weight:bold}\
 blockquote{margin:.5em 0;padding:.3em .8em;border-left:3pt solid #000}\
 figure{margin:1em 0;break-inside:avoid;page-break-inside:avoid}figcaption{font-size:9pt}\
-img{max-width:100%;height:auto;border:.75pt solid #000}\
+img{max-width:100%;max-height:85mm;width:auto;height:auto;border:.75pt solid #000;display:block}\
 .record,.quote{break-inside:avoid;page-break-inside:avoid}.record{margin:1em 0}\
 code,pre,.url,.hash{font-family:\"DejaVu Sans Mono\",\"Courier New\",monospace;font-size:8.5pt;overflow-wrap:anywhere;word-break:break-all}\
 pre{white-space:pre-wrap;border:.75pt solid #000;padding:4pt 6pt;margin:.4em 0}\
@@ -633,9 +633,11 @@ fn picture(h: &mut String, lang: Lang, w: &Words, p: &Picture) {
         Some(png) => {
             let b64 = base64::engine::general_purpose::STANDARD.encode(png);
             let alt = w.picture_alt.replace("{url}", &p.url);
+            // With a picture, `why_not` says what it does not show (a claim in the title only).
+            let note = p.why_not.as_deref().map(|n| format!(" {}.", esc(n.trim_end_matches('.')))).unwrap_or_default();
             let _ = write!(
                 h,
-                "<img src=\"data:image/png;base64,{b64}\" alt=\"{}\"><figcaption>{}</figcaption>",
+                "<img src=\"data:image/png;base64,{b64}\" alt=\"{}\"><figcaption>{}{note}</figcaption>",
                 esc(&alt),
                 ours(lang, w.picture_caption)
             );

@@ -1,7 +1,11 @@
 //! The dossier of one finding, for a deputy, a regulator or a compliance team: what the page said (and a picture of it), what the registry says, the history, the legal basis, and how to check the evidence — assembled here, rendered as self-contained HTML (`html`), printed to PDF by headless Chromium (`print`).
 
+pub mod assemble;
+pub mod attach;
 pub mod html;
 pub mod legal;
+pub mod make;
+pub mod picture;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -363,6 +363,14 @@ fn check_record(dir: &Path, seq: u64, r: &RecordRef, found: Option<&warc::Record
     }
 }
 
+/// The hash of each readable entry of the evidence log of `dir`, by sequence number (empty when
+/// there is no log).
+pub fn log_hashes(dir: &Path) -> std::collections::HashMap<u64, String> {
+    log::read(&dir.join("evidence.log"))
+        .map(|entries| entries.into_iter().flatten().map(|e| (e.seq, e.hash)).collect())
+        .unwrap_or_default()
+}
+
 /// HTTP headers for display: the status line first, as `(":status-line", line)`.
 pub type DisplayHeaders = Vec<(String, String)>;
 

@@ -87,6 +87,7 @@ fn recipients() -> Vec<Recipient> {
             vendors: None,
             resolutions: true,
             operator: false,
+            attach_dossier: false,
         },
         Recipient {
             email: "violations@x.example".into(),
@@ -96,6 +97,7 @@ fn recipients() -> Vec<Recipient> {
             vendors: Some(vec!["v".into()]),
             resolutions: false,
             operator: false,
+            attach_dossier: false,
         },
         Recipient {
             email: "other@x.example".into(),
@@ -105,6 +107,7 @@ fn recipients() -> Vec<Recipient> {
             vendors: Some(vec!["someone-else".into()]),
             resolutions: true,
             operator: false,
+            attach_dossier: false,
         },
     ]
 }

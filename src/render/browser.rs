@@ -59,8 +59,13 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts `chromium` (a path or a command on PATH) and waits until it answers.
-    pub async fn launch(chromium: &str) -> Result<(Browser, mpsc::UnboundedReceiver<Event>), RenderError> {
+    /// Starts `chromium` (a path or a command on PATH) and waits until it answers. Images stay
+    /// off unless `images` (a dossier's own `data:` pictures); from the network they are refused
+    /// whatever this says.
+    pub async fn launch(
+        chromium: &str,
+        images: bool,
+    ) -> Result<(Browser, mpsc::UnboundedReceiver<Event>), RenderError> {
         let profile = tempfile::Builder::new()
             .prefix("claimwatch-chromium-")
             .tempdir()
@@ -69,7 +74,7 @@ impl Browser {
         let (events_read, events_write) = cloexec_pipe()?;
         let mut command = tokio::process::Command::new(chromium);
         command
-            .args(SWITCHES)
+            .args(SWITCHES.iter().filter(|s| !images || !s.contains("imagesEnabled")))
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -197,7 +197,8 @@ impl Renderer {
 
     /// Starts a browser that answers every request from `source`.
     pub async fn with_source(settings: &RenderSettings, source: Source) -> Result<Renderer, RenderError> {
-        let (browser, events) = Browser::launch(&settings.chromium).await?;
+        let images = matches!(source, Source::Archive(_));
+        let (browser, events) = Browser::launch(&settings.chromium, images).await?;
         let shared = Arc::new(Shared {
             connection: browser.connection.clone(),
             source,
@@ -221,7 +222,7 @@ impl Renderer {
 
     /// Checks that the browser starts (for `validate`), and says which it is.
     pub async fn probe(settings: &RenderSettings) -> Result<String, RenderError> {
-        let (browser, _events) = Browser::launch(&settings.chromium).await?;
+        let (browser, _events) = Browser::launch(&settings.chromium, false).await?;
         let product = browser.product.clone();
         browser.close().await;
         Ok(product)

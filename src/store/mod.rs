@@ -20,8 +20,8 @@ use chrono::{DateTime, Utc};
 use crate::registry::Departed;
 use records::Stored;
 pub use records::{
-    Ack, Change, DeadLetter, Finding, FindingState, NowRead, OutboxEntry, PageState, ReadingMeta, Reread, RunOutcome,
-    RunRecord, Sighting, VendorRun,
+    Ack, Change, DeadLetter, DossierStamp, Finding, FindingState, NowRead, OutboxEntry, PageState, ReadingMeta, Reread,
+    RunOutcome, RunRecord, Sighting, VendorRun,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -348,6 +348,15 @@ impl Store {
     pub fn set_ack(&self, id: &str, ack: Option<Ack>) -> Result<Finding, StoreError> {
         let mut f = self.finding(id)?.ok_or_else(|| StoreError::NoFinding(id.to_string()))?;
         f.ack = ack;
+        self.findings.insert(id.as_bytes(), encode(&f))?;
+        self.db.flush()?;
+        Ok(f)
+    }
+
+    /// Adds a dossier's stamp to a finding.
+    pub fn stamp_dossier(&self, id: &str, stamp: DossierStamp) -> Result<Finding, StoreError> {
+        let mut f = self.finding(id)?.ok_or_else(|| StoreError::NoFinding(id.to_string()))?;
+        f.dossiers.push(stamp);
         self.findings.insert(id.as_bytes(), encode(&f))?;
         self.db.flush()?;
         Ok(f)

@@ -111,6 +111,20 @@ pub struct Finding {
     pub registry_sha256: String,
     pub registry_as_of: NaiveDate,
     pub ack: Option<Ack>,
+    /// Every dossier made of it, so that a later copy can be compared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dossiers: Vec<DossierStamp>,
+}
+
+/// A dossier made of a finding: its SHA-256, when, in which format and language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierStamp {
+    pub sha256: String,
+    pub at: DateTime<Utc>,
+    /// `pdf` or `html`.
+    pub format: String,
+    /// `fr` or `en`.
+    pub lang: String,
 }
 
 /// What happened to a finding, as announced in an alert.

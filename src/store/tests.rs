@@ -33,6 +33,7 @@ fn finding(id: &str) -> Finding {
         registry_sha256: "x".into(),
         registry_as_of: NaiveDate::from_ymd_opt(2026, 9, 15).unwrap(),
         ack: None,
+        dossiers: Vec::new(),
     }
 }
 

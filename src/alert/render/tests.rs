@@ -41,6 +41,7 @@ fn finding(matched: &str) -> Finding {
         registry_sha256: "x".into(),
         registry_as_of: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
         ack: None,
+        dossiers: Vec::new(),
     }
 }
 
