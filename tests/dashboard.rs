@@ -134,6 +134,25 @@ async fn the_dashboard_serves_the_report_and_each_finding_while_the_cli_works_be
     assert!(dom.contains("id=\"snapshot\""), "{dom}");
     let en = browse(&chromium, &profile, &format!("http://127.0.0.1:{port}/findings/{id}?lang=en"));
     assert!(en.contains("Back to the report") && en.contains("href=\"../?lang=en\""), "{en}");
+
+    // The finding's dossier, printed by Chromium from the snapshot and the archive.
+    let front = request(port, "GET", "/", None).await.unwrap();
+    assert!(front.body.contains(&format!("href=\"findings/{id}/dossier.pdf\"")), "the report links the dossier");
+    let hits = site.hits().len();
+    let fetch = |lang: &'static str| {
+        let url = format!("http://127.0.0.1:{port}/findings/{id}/dossier.pdf{lang}");
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let answer = fetch("?lang=en").await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "application/pdf");
+    let pdf = answer.bytes().await.unwrap().to_vec();
+    let text = claimwatch::pdf::extract_pdf(&pdf).unwrap().pages.join("\n");
+    assert!(text.contains("est qualifiée SecNumCloud") && text.contains("Legal basis"), "{text}");
+    assert_eq!(fetch("?lang=en").await.bytes().await.unwrap().to_vec(), pdf, "kept until the next snapshot");
+    assert_eq!(site.hits().len(), hits, "the dossier fetched nothing from the vendor's site");
+    let unknown = request(port, "GET", "/findings/000000000000/dossier.pdf", None).await.unwrap();
+    assert_eq!(unknown.status, 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,7 +169,14 @@ async fn a_token_guards_the_findings_pages_and_health_stays_open() {
         daemon.log()
     );
     assert!(daemon.log().contains("behind its bearer token"), "{}", daemon.log());
-    for path in ["/", "/findings.json", "/findings.csv", "/findings/000000000000", "/findings/x?lang=en"] {
+    for path in [
+        "/",
+        "/findings.json",
+        "/findings.csv",
+        "/findings/000000000000",
+        "/findings/x?lang=en",
+        "/findings/x/dossier.pdf",
+    ] {
         for auth in [None, Some("Bearer wrong"), Some("Bearer "), Some(&format!("Basic {TOKEN}")[..])] {
             let r = request_with(port, "GET", path, auth).await.unwrap();
             assert_eq!(r.status, 401, "{path} with {auth:?}");

@@ -300,3 +300,61 @@ async fn when_the_dossier_cannot_be_made_the_alert_still_goes_out_with_the_comma
     assert!(text.contains(&format!("Le dossier du constat {id} n’a pu être produit")), "{text}");
     assert!(text.contains(&format!("claimwatch dossier {id} --config")), "{text}");
 }
+
+fn archived(url: &str, content_type: &str) -> claimwatch::fetch::Exchange {
+    claimwatch::fetch::Exchange {
+        url: url::Url::parse(url).unwrap(),
+        method: "GET",
+        request_headers: Vec::new(),
+        status: 200,
+        version: "HTTP/1.1".into(),
+        headers: vec![("content-type".into(), content_type.as_bytes().to_vec())],
+        body: bytes::Bytes::new(),
+        fetched_at: chrono::Utc::now(),
+        remote_addr: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_is_answered_from_the_archive_alone_and_marks_a_claim_split_by_tags() {
+    use claimwatch::render::{After, PageToRender, Renderer, ReplayIndex, Source};
+    use std::sync::Arc;
+    let Some(chromium) = chromium() else { return };
+    let mut index = ReplayIndex::default();
+    index.add(archived("https://www.nuvexa.example/style.css", "text/css"), b"p { color: #123456 }".to_vec());
+    let settings = claimwatch::config::RenderSettings {
+        chromium: chromium.display().to_string(),
+        page_timeout: std::time::Duration::from_secs(20),
+        ..Default::default()
+    };
+    let renderer = Renderer::with_source(&settings, Source::Archive(Arc::new(index))).await.unwrap();
+    let body = "<html><head><link rel=\"stylesheet\" href=\"/style.css\">\
+        <script src=\"https://cdn.elsewhere.example/app.js\"></script></head>\
+        <body><p>Texte.</p><p>Notre offre est qualifiée Sec<b>Num</b>Cloud depuis peu.</p></body></html>";
+    let page = PageToRender {
+        url: url::Url::parse("https://www.nuvexa.example/offre").unwrap(),
+        document: archived("https://www.nuvexa.example/offre", "text/html; charset=utf-8"),
+        body: body.as_bytes().to_vec(),
+        vendor: Arc::new(claimwatch::config::Vendor::new("nuvexa", "Nuvexa")),
+        after: After::Screenshot { highlight: "SecNumCloud".into() },
+    };
+    let rendered = renderer.render(page).await.unwrap();
+    renderer.close().await;
+    assert!(rendered.highlighted, "the claim is found across the <b> and marked");
+    let png = rendered.image.expect("a screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let served: Vec<String> = rendered.subresources.iter().map(|e| e.url.to_string()).collect();
+    assert_eq!(
+        served,
+        vec!["https://www.nuvexa.example/style.css".to_string()],
+        "the stylesheet came from the archive"
+    );
+    assert!(
+        rendered
+            .refused
+            .iter()
+            .any(|(u, why)| u.contains("cdn.elsewhere.example") && why.contains("not in the archive")),
+        "{:?}",
+        rendered.refused
+    );
+}

@@ -268,10 +268,10 @@ const A4_HEIGHT_IN: f64 = 11.69;
 /// Returns whether the claim was found (it may be only in the title or a meta tag).
 const HIGHLIGHT: &str = r#"(needle) => {
   const fold = (c) => c.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\s\u00a0\u202f]/g, ' ').replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '');
+    .replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\s\u00a0\u202f\u00ad\u200b-\u200d\u2060\ufeff]/g, '');
+  // White space is left out on both sides: text split across elements (or lines) still matches.
   let want = '';
   for (const c of needle) want += fold(c);
-  want = want.replace(/ +/g, ' ').trim();
   if (!want || !document.body) return false;
   const chars = [];
   let text = '';
@@ -281,25 +281,20 @@ const HIGHLIGHT: &str = r#"(needle) => {
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const v = n.nodeValue;
     for (let i = 0; i < v.length; i++) {
-      for (const f of fold(v[i])) {
-        if (f === ' ' && (text.endsWith(' ') || text === '')) continue;
-        text += f; chars.push([n, i]);
-      }
+      for (const f of fold(v[i])) { text += f; chars.push([n, i]); }
     }
-    if (!text.endsWith(' ')) { text += ' '; chars.push([n, v.length]); }
   }
-  let at = text.indexOf(want);
-  if (at < 0) { at = text.indexOf(want.replace(/ /g, '')); if (at < 0) return false; want = want.replace(/ /g, ''); }
+  const at = text.indexOf(want);
+  if (at < 0) return false;
   const [sn, so] = chars[at];
   const [en, eo] = chars[at + want.length - 1];
   const range = document.createRange();
   range.setStart(sn, so);
   range.setEnd(en, Math.min(eo + 1, en.nodeValue.length));
-  const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0);
-  if (!rects.length) return false;
-  window.scrollTo(0, Math.max(0, rects[0].top + window.scrollY - window.innerHeight / 3));
-  const again = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0);
-  for (const r of again) {
+  if (!Array.from(range.getClientRects()).some((r) => r.width > 0 && r.height > 0)) return false;
+  const first = range.getClientRects()[0];
+  window.scrollTo(0, Math.max(0, first.top + window.scrollY - window.innerHeight / 3));
+  for (const r of Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0)) {
     const box = document.createElement('div');
     box.setAttribute('data-claimwatch-highlight', '');
     box.style.cssText = 'position:absolute;z-index:2147483647;pointer-events:none;box-sizing:border-box;'

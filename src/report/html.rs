@@ -41,6 +41,8 @@ struct T {
     reason: &'static str,
     pages: &'static str,
     acknowledged: &'static str,
+    dossier: &'static str,
+    dossier_pdf: &'static str,
     no_data: &'static str,
     snapshot: &'static str,
     other_lang: (&'static str, &'static str),
@@ -75,6 +77,8 @@ const FR: T = T {
     reason: "Motif",
     pages: "Pages",
     acknowledged: "Examiné par",
+    dossier: "Dossier à transmettre",
+    dossier_pdf: "dossier PDF",
     no_data: "Aucun constat sur la période.",
     snapshot: "Données lues dans la base le",
     other_lang: ("en", "English"),
@@ -109,6 +113,8 @@ const EN: T = T {
     reason: "Reason",
     pages: "Pages",
     acknowledged: "Reviewed by",
+    dossier: "Dossier to send on",
+    dossier_pdf: "PDF dossier",
     no_data: "No finding in the period.",
     snapshot: "Data read from the store on",
     other_lang: ("fr", "Français"),
@@ -340,6 +346,26 @@ fn finding(h: &mut String, f: &FindingView, t: &T, lang: Lang, linked: bool) {
             esc(&a.reason)
         );
     }
+    // The file a regulator can be sent: made on demand (it takes a browser), here or live.
+    let command = format!(
+        "claimwatch dossier {} --lang {}",
+        f.id,
+        match lang {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    );
+    let pdf = if linked {
+        format!(
+            " · <a href=\"findings/{}/dossier.pdf{}\">{}</a>",
+            esc(&path_segment(&f.id)),
+            lang_query(lang),
+            esc(t.dossier_pdf)
+        )
+    } else {
+        String::new()
+    };
+    let _ = write!(h, "<p class=\"muted\">{}&nbsp;: <code>{}</code>{pdf}</p>", esc(t.dossier), esc(&command));
     let _ = write!(h, "<details><summary>{} ({})</summary><ul>", esc(t.pages), f.pages.len());
     for url in &f.pages {
         let place = f.places.get(url).map(|p| format!(" ({})", esc(p))).unwrap_or_default();
