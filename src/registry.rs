@@ -57,6 +57,9 @@ pub struct Qualification {
     pub note: Option<String>,
     /// What the certificate covers, for schemes certified activity by activity (HDS).
     pub activities: Vec<String>,
+    /// Registrable domains the provider's sites live on (`nuvexa.example`), merged over all its
+    /// entries: how `scan-warc` tells a provider's pages among unlisted sites.
+    pub domains: Vec<String>,
     /// Line of the entry in its registry file.
     pub line: usize,
     /// Which of [`Registry::files`] holds the entry.
@@ -207,6 +210,8 @@ struct Entry {
     note: Option<String>,
     #[serde(default)]
     activities: Vec<String>,
+    #[serde(default)]
+    domains: Vec<Spanned<String>>,
 }
 
 /// Every key of a `[[qualification]]` entry.
@@ -224,6 +229,7 @@ pub const QUALIFICATION_KEYS: &[&str] = &[
     "source",
     "note",
     "activities",
+    "domains",
 ];
 
 impl Registry {
@@ -313,6 +319,15 @@ impl Registry {
             }
         }
         best.map(|(_, name)| name.to_string())
+    }
+
+    /// The provider whose `domains` include `host` or one of its parent domains.
+    pub fn provider_for_host(&self, host: &str) -> Option<&str> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.qualifications
+            .iter()
+            .find(|q| q.domains.iter().any(|d| host == *d || host.ends_with(&format!(".{d}"))))
+            .map(|q| q.provider.as_str())
     }
 
     /// Every provider name the registry lists, once each.
@@ -516,6 +531,14 @@ fn parse(doc: &mut TomlDoc<'_>, sha256: String) -> Option<Registry> {
                 format!("`until` ({}) is before `since` ({})", until.get_ref().0, since.get_ref().0),
             );
         }
+        let mut domains = Vec::new();
+        for d in e.domains {
+            let name = d.get_ref().trim().trim_end_matches('.').to_ascii_lowercase();
+            match domain_problem(&name) {
+                Some(why) => doc.error(d.span(), format!("`{}` {why}", d.get_ref())),
+                None => domains.push(name),
+            }
+        }
         let (line, _) = doc.locate(span.start);
         qualifications.push(Qualification {
             provider: e.provider.into_inner(),
@@ -531,6 +554,7 @@ fn parse(doc: &mut TomlDoc<'_>, sha256: String) -> Option<Registry> {
             source: e.source,
             note: e.note,
             activities: e.activities,
+            domains,
             line,
             file: 0,
         });
@@ -553,6 +577,24 @@ fn parse(doc: &mut TomlDoc<'_>, sha256: String) -> Option<Registry> {
         files: vec![file],
         departed: Default::default(),
     })
+}
+
+/// Why `name` is not a bare domain name (`nuvexa.example`), if it is not.
+fn domain_problem(name: &str) -> Option<&'static str> {
+    if name.contains("://") || name.contains('/') {
+        return Some("is a URL: give the domain alone (`nuvexa.example`)");
+    }
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if name.len() > 253 || !name.contains('.') || !name.split('.').all(label_ok) {
+        return Some("is not a domain name (letters, digits and dashes, with dots; punycode for accents)");
+    }
+    None
 }
 
 /// SIREN numbers carry a Luhn checksum; La Poste's (356000000) is the one documented exception.

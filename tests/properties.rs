@@ -334,6 +334,7 @@ fn qualification() -> impl Strategy<Value = Qualification> {
             source: None,
             note: None,
             activities: Vec::new(),
+            domains: Vec::new(),
             line: 1,
             file: 0,
         })

@@ -249,6 +249,7 @@ fn a_registry_that_sets_every_listed_key_is_accepted_and_an_unlisted_key_is_not(
         "source" => r#""ANSSI catalogue""#,
         "note" => r#""dates checked""#,
         "activities" => r#"["sauvegardes externalisées"]"#,
+        "domains" => r#"["nuvexa.example"]"#,
         _ => panic!("no sample value for `{key}` in [[qualification]]: add one to this test"),
     };
     let mut text = String::new();
@@ -269,4 +270,35 @@ fn a_registry_that_sets_every_listed_key_is_accepted_and_an_unlisted_key_is_not(
         let shown = Registry::from_bytes(Path::new("r.toml"), broken.as_bytes()).unwrap_err().to_string();
         assert!(shown.contains("unknown") && shown.contains("unlisted_key"), "{shown}");
     }
+}
+
+#[test]
+fn domains_are_merged_per_provider_and_a_url_is_refused_with_its_line() {
+    let text = r#"as_of = 2026-09-15
+source = "x"
+schemes = ["secnumcloud"]
+
+[[qualification]]
+provider = "Nuvexa SAS"
+offer = "IaaS"
+scheme = "secnumcloud"
+status = "qualified"
+domains = ["Nuvexa.example."]
+
+[[qualification]]
+provider = "Nuvexa SAS"
+offer = "PaaS"
+scheme = "secnumcloud"
+status = "in_progress"
+domains = ["nuvexa-cloud.example"]
+"#;
+    let (_dir, path) = write(text);
+    let r = Registry::load(&path).unwrap();
+    assert_eq!(r.provider_for_host("www.nuvexa.example"), Some("Nuvexa SAS"));
+    assert_eq!(r.provider_for_host("console.nuvexa-cloud.example"), Some("Nuvexa SAS"), "merged over entries");
+    assert_eq!(r.provider_for_host("nuvexa.example"), Some("Nuvexa SAS"));
+    assert_eq!(r.provider_for_host("notnuvexa.example"), None, "a suffix is not a parent domain");
+    let (_dir, path) = write(&text.replace("[\"nuvexa-cloud.example\"]", "[\"https://nuvexa.example/\"]"));
+    let err = Registry::load(&path).unwrap_err().to_string();
+    assert!(err.contains("registry.toml:17:") && err.contains("is a URL"), "{err}");
 }
