@@ -496,3 +496,13 @@ fn damage_inside_one_gzip_stream_or_a_member_trailer_is_reported() {
     assert_eq!(summary, vec![Ok(0), Err(o1), Ok(members[2].0), Ok(members[3].0)]);
     assert!(got[1].as_ref().unwrap_err().what.contains("CRC"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_that_stays_unavailable_is_given_up_with_a_clear_error() {
+    let server = TestServer::start("127.0.0.1").await;
+    server.route("/down.warc.gz", |_, _| response(503, &[("retry-after", "0")], "down"));
+    let source = Source::parse(&server.url("/down.warc.gz"));
+    let e = tokio::task::spawn_blocking(move || source::open(&source, AGENT).err()).await.unwrap().unwrap();
+    assert!(e.to_string().contains("giving up") && e.to_string().contains("503"), "{e}");
+    assert_eq!(server.hits_on("/down.warc.gz").len(), source::MAX_TRIES as usize);
+}
