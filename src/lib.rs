@@ -29,3 +29,4 @@ pub mod run;
 pub mod scan;
 pub mod sitemap;
 pub mod store;
+pub mod warcscan;
