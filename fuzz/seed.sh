@@ -37,6 +37,26 @@ for page in "${pages[@]}"; do
     done
 done
 
+# prefilter: the same pages and selectors as extract, and a few claims hidden the ways the
+# prefilter must see through (tags, references, invisible characters, JSON-LD escapes, UTF-16).
+for page in "${pages[@]}"; do
+    for selector in 0 2 6; do
+        tmp="$(mktemp)"
+        printf "\\x0$selector" > "$tmp"
+        cat "$page" >> "$tmp"
+        put prefilter "$tmp"
+        rm -f "$tmp"
+    done
+done
+put_text prefilter $'\x01<p>Sec<b>Num</b>Cl&#x6F;ud&shy;</p><img alt="h&eacute;bergeur de donn\xc3\xa9es de sant\xc3\xa9">'
+put_text prefilter $'\x01<table><tr><td>de confiance</td></tr>cloud</table><svg><title>HDS</title></svg>'
+put_text prefilter $'\x01<script type="application/ld+json">{"name":"\\u0053ecNumCloud"}</script><title><hds></title>'
+tmp="$(mktemp)"
+printf '\x00\xff\xfe' > "$tmp"
+printf '<p>Nuvexa HDS</p>' | iconv -f utf-8 -t utf-16le >> "$tmp"
+put prefilter "$tmp"
+rm -f "$tmp"
+
 # detect: every example sentence of the bundled pattern files (TOML-decoded, so that their
 # \u escapes become the characters themselves), and the raw pages.
 tmpdir="$(mktemp -d)"

@@ -21,6 +21,7 @@ pub mod mailbox;
 pub mod patterns;
 pub mod pdf;
 pub mod pipeline;
+pub mod prefilter;
 pub mod registry;
 pub mod render;
 pub mod report;

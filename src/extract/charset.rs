@@ -39,20 +39,27 @@ pub struct Decoded {
 
 /// `content_type` is the raw HTTP Content-Type header value if any, e.g. `text/html; charset="ISO-8859-1"`.
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+    let (encoding, bom_len, source) = decide(bytes, content_type);
+    decode(&bytes[bom_len..], encoding, source)
+}
+
+/// The encoding [`decode_html`] reads `bytes` with, the length of the byte order mark it skips,
+/// and how it was decided, without decoding anything (the prefilter walks UTF-8 in place).
+pub fn decide(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, usize, EncodingSource) {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return decode(&bytes[bom_len..], encoding, EncodingSource::Bom);
+        return (encoding, bom_len, EncodingSource::Bom);
     }
     if let Some(encoding) = content_type.and_then(charset_from_content_type) {
-        return decode(bytes, encoding, EncodingSource::HttpHeader);
+        return (encoding, 0, EncodingSource::HttpHeader);
     }
     if let Some(encoding) = prescan(bytes) {
-        return decode(bytes, encoding, EncodingSource::MetaPrescan);
+        return (encoding, 0, EncodingSource::MetaPrescan);
     }
     if bytes.is_empty() {
         // The spec's default for locales without a table entry; with no bytes it changes nothing.
-        return decode(bytes, WINDOWS_1252, EncodingSource::Default);
+        return (WINDOWS_1252, 0, EncodingSource::Default);
     }
-    decode(bytes, sniff(bytes), EncodingSource::Sniffed)
+    (sniff(bytes), 0, EncodingSource::Sniffed)
 }
 
 fn decode(bytes: &[u8], encoding: &'static Encoding, source: EncodingSource) -> Decoded {

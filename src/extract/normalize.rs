@@ -173,17 +173,25 @@ impl Line {
 }
 
 fn fold_char(c: char, start: usize, end: usize, line: &mut Line, sink: &mut impl Sink) {
+    fold_one(c, |f| line.emit(f, start, end, sink));
+}
+
+/// The folding of one character, as `emit` calls: each folded character in order, `' '` for
+/// white space (a run of which the text fold makes one space), nothing at all for a character
+/// that renders as nothing (soft hyphen, zero-width space, combining mark).
+///
+/// This is the one place where a character's folding is decided: the text fold above and the
+/// byte-level prefilter (`crate::prefilter`) both go through it, so they cannot disagree.
+pub(crate) fn fold_one(c: char, mut emit: impl FnMut(char)) {
     if is_ignorable(c) {
         return;
     }
     if c.is_whitespace() || c.is_control() {
-        line.space(start, end);
+        emit(' ');
         return;
     }
     if let Some(s) = fold_special(c) {
-        for f in s.chars() {
-            line.emit(f, start, end, sink);
-        }
+        s.chars().for_each(&mut emit);
         return;
     }
     decompose_compatible(c, |d| {
@@ -191,18 +199,15 @@ fn fold_char(c: char, start: usize, end: usize, line: &mut Line, sink: &mut impl
             return;
         }
         if d.is_ascii() {
-            let f = if d.is_ascii_whitespace() || d.is_ascii_control() { ' ' } else { d.to_ascii_lowercase() };
-            line.emit(f, start, end, sink);
+            emit(if d.is_ascii_whitespace() || d.is_ascii_control() { ' ' } else { d.to_ascii_lowercase() });
         } else if d.is_whitespace() {
-            line.space(start, end);
+            emit(' ');
         } else if let Some(s) = fold_special(d) {
-            for f in s.chars() {
-                line.emit(f, start, end, sink);
-            }
+            s.chars().for_each(&mut emit);
         } else {
             for f in d.to_lowercase() {
                 if !is_combining_mark(f) {
-                    line.emit(f, start, end, sink);
+                    emit(f);
                 }
             }
         }
