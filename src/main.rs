@@ -87,6 +87,24 @@ enum Command {
         #[arg(required = true)]
         sources: Vec<String>,
     },
+    /// Web archives (WARC files or http(s) URLs, gzip per record as Common Crawl writes them, or
+    /// plain) read as streams: every HTML or PDF response through the claim reader, each claim
+    /// pointing back at its record, then a summary. Hosts of no configured vendor are judged as
+    /// holding nothing: those rows are the discovery.
+    ScanWarc {
+        #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// Judge every claim as of this date [default: each record's WARC-Date].
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Read more paths or URLs from this file, one a line (`-`: standard input).
+        #[arg(long)]
+        paths_from: Option<String>,
+        /// WARC files or URLs.
+        sources: Vec<String>,
+    },
     /// List findings (and alerts the mail server refused), or acknowledge one.
     Findings {
         #[arg(long, env = "CLAIMWATCH_CONFIG", default_value = DEFAULT_CONFIG, global = true)]
@@ -306,6 +324,10 @@ fn main() -> ExitCode {
             Command::Status { config, format, last } => cli::status::status(&config, format, last),
             Command::Scan { config, vendor, at, format, sources } => {
                 cli::scan::scan(&config, vendor.as_deref(), at, format, &sources).await
+            }
+            Command::ScanWarc { config, at, format, paths_from, sources } => {
+                cli::scan_warc::scan_warc(cli::scan_warc::ScanWarcArgs { config, at, format, paths_from, sources })
+                    .await
             }
             Command::Findings { config, state, vendor, format, action } => match action {
                 None => cli::findings::list(&config, state, vendor.as_deref(), format),

@@ -20,6 +20,7 @@ pub mod misc;
 pub mod registry;
 pub mod report;
 pub mod scan;
+pub mod scan_warc;
 pub mod status;
 
 /// Exit codes: the one table, mirrored in README.md.

@@ -11,6 +11,7 @@ pub mod netns;
 pub mod pdf;
 pub mod server;
 pub mod standing;
+pub mod warcgen;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
