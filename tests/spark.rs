@@ -1,7 +1,8 @@
 //! The Spark job (deploy/spark/claimwatch_job.py) end to end on a local master: a few gzip-per-record
 //! WARC files made here and served over HTTP on loopback, listed in a `warc.paths.gz` like Common
 //! Crawl's, scanned by the real binary's `scan-warc` through `spark-submit`; `domains.csv` must hold
-//! what the files hold, and each sample pointer must re-read to its response record.
+//! what the files hold, and each sample pointer must re-read to its response record. Then the same
+//! with `--records`: only some records, fetched with Range requests, as the URL index lists them.
 //!
 //! Needs `spark-submit` (Spark 4, Java 17): `$CLAIMWATCH_SPARK_SUBMIT`, else on PATH. Skipped when
 //! missing, except under CI=true where it fails (.ci/run installs it).
@@ -11,9 +12,9 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
-use common::server::{TestServer, response};
+use common::server::{Hit, TestServer, response};
 use common::*;
 use flate2::Compression;
 use flate2::read::GzDecoder;
@@ -160,13 +161,13 @@ async fn the_spark_job_tabulates_claims_by_domain_with_pointers_that_re_read() {
     let server = TestServer::start("127.0.0.1").await;
     let files = crawl();
     let mut paths = String::new();
+    let mut rels = Vec::new();
     for (i, (name, warc)) in files.iter().enumerate() {
         let rel = format!("crawl-data/CC-MAIN-2026-40/segments/1759000000000.{i}/warc/{name}");
         let bytes = warc.bytes.clone();
-        server.route(&format!("/{rel}"), move |_, _| {
-            response(200, &[("content-type", "application/warc")], bytes.clone())
-        });
+        server.route(&format!("/{rel}"), move |hit, _| ranged(hit, &bytes));
         scratch.write(name, &warc.bytes);
+        rels.push(rel.clone());
         // Common Crawl's lines are relative to the prefix; an absolute URL is taken as it is.
         if i == 2 {
             paths += &format!("{}/{rel}\n", server.base());
@@ -201,50 +202,82 @@ async fn the_spark_job_tabulates_claims_by_domain_with_pointers_that_re_read() {
     assert!(matches!(direct.status.code(), Some(0 | 1)), "scan-warc: {:?}\n{}", direct.status, stderr(&direct));
     let direct_claims = claims(&direct);
 
-    let run = {
-        let (spark_submit, config, paths_file, out_dir, prefix) =
-            (spark_submit.clone(), config.clone(), paths_file.clone(), out_dir.clone(), format!("{}/", server.base()));
-        tokio::task::spawn_blocking(move || {
-            Command::new(&spark_submit)
-                .env("PATH", path_with(&spark_submit))
-                .env("SPARK_LOCAL_IP", "127.0.0.1")
-                .args([
-                    "--master",
-                    "local[2]",
-                    "--conf",
-                    "spark.ui.enabled=false",
-                    "--conf",
-                    "spark.sql.shuffle.partitions=2",
-                ])
-                .arg(root().join("deploy/spark/claimwatch_job.py"))
-                .args(["--binary", env!("CARGO_BIN_EXE_claimwatch")])
-                .arg("--config")
-                .arg(&config)
-                .arg("--paths")
-                .arg(&paths_file)
-                .arg("--out")
-                .arg(&out_dir)
-                .args(["--prefix", &prefix])
-                .current_dir(root())
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap()
-    };
-    let log = format!("{}\n{}", stdout(&run), stderr(&run));
-    assert!(run.status.success(), "spark-submit failed: {:?}\n{log}", run.status);
-    let summary = stdout(&run).lines().find(|l| l.contains("WARC files listed")).map(str::to_string);
-    let summary = summary.unwrap_or_else(|| panic!("no summary line:\n{log}"));
+    let prefix = format!("{}/", server.base());
+    let run = job(&spark_submit, &config, "--paths", &paths_file, &out_dir, &prefix).await;
+    let (log, summary) = job_summary(&run);
     assert!(summary.contains("4 WARC files listed, 3 read"), "{summary}");
     let errors: u64 = summary.split("; ").find_map(|p| p.strip_suffix(" errors")?.parse().ok()).expect(&summary);
     assert!(errors >= 1, "the missing file is an error row, and the job goes on: {summary}");
     for dir in ["rows", "claims", "errors", "domains"] {
         assert!(out_dir.join(dir).join("_SUCCESS").exists(), "{dir}/ written:\n{log}");
     }
+    let rows = domains_csv(&out_dir.join("domains.csv"));
 
-    // domains.csv: one file, a header, one row per domain with claims.
-    let mut reader = csv::Reader::from_path(out_dir.join("domains.csv")).unwrap();
+    // What the files hold, by domain.
+    let domains: BTreeSet<&str> = rows.keys().map(String::as_str).collect();
+    assert_eq!(domains, BTreeSet::from(["brumalis.example", "nuvexa.example", "solvane.example"]), "{rows:#?}");
+    assert_eq!(rows["brumalis.example"]["worst_verdict"], "violation", "a vendor holding nothing claims it");
+    assert_eq!(rows["brumalis.example"]["pages"], "2", "two pages, the revisit adds none");
+    assert_eq!(rows["brumalis.example"]["vendor"], "brumalis");
+    assert_eq!(rows["brumalis.example"]["is_vendor"], "true");
+    assert_eq!(rows["nuvexa.example"]["vendor"], "nuvexa");
+    assert_eq!(rows["nuvexa.example"]["pages"], "1", "the image is not read");
+    assert_eq!(rows["solvane.example"]["is_vendor"], "false");
+    assert!(rows.values().all(|r| split_list(&r["labels"]).contains("secnumcloud")), "{rows:#?}");
+    same_as_scan_warc(&rows, &direct_claims, &files);
+
+    // Only some records, as the columnar URL index lists them: fetched with Range requests, the
+    // rows point back at the original files.
+    let mut index = String::from("url,warc_filename,warc_record_offset,warc_record_length\n");
+    for ((_, warc), rel) in files.iter().zip(&rels) {
+        for (offset, length, kind, uri) in &warc.records {
+            if kind == "response" && (uri.contains("brumalis") || uri.contains("solvane")) {
+                index += &format!("{uri},{rel},{offset},{length}\n");
+            }
+        }
+    }
+    let records_file = scratch.write("records.csv", index);
+    let out_dir = scratch.path().join("out-records");
+    let run = job(&spark_submit, &config, "--records", &records_file, &out_dir, &prefix).await;
+    let (_, summary) = job_summary(&run);
+    assert!(summary.contains("2 WARC files listed, 2 read") && summary.contains("; 0 errors"), "{summary}");
+    let rows = domains_csv(&out_dir.join("domains.csv"));
+    let domains: BTreeSet<&str> = rows.keys().map(String::as_str).collect();
+    assert_eq!(domains, BTreeSet::from(["brumalis.example", "solvane.example"]), "{rows:#?}");
+    same_as_scan_warc(&rows, &direct_claims, &files);
+}
+
+/// Runs the job on a local master with the real binary; `input` is `--paths` or `--records`.
+async fn job(spark_submit: &Path, config: &Path, input: &str, list: &Path, out: &Path, prefix: &str) -> Output {
+    let mut cmd = Command::new(spark_submit);
+    cmd.env("PATH", path_with(spark_submit))
+        .env("SPARK_LOCAL_IP", "127.0.0.1")
+        .args(["--master", "local[2]", "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=2"])
+        .arg(root().join("deploy/spark/claimwatch_job.py"))
+        .args(["--binary", env!("CARGO_BIN_EXE_claimwatch")])
+        .arg("--config")
+        .arg(config)
+        .arg(input)
+        .arg(list)
+        .arg("--out")
+        .arg(out)
+        .args(["--prefix", prefix])
+        .current_dir(root());
+    tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()
+}
+
+/// The run's whole output, and the job's summary line; panics when the job failed.
+fn job_summary(run: &Output) -> (String, String) {
+    let log = format!("{}\n{}", stdout(run), stderr(run));
+    assert!(run.status.success(), "spark-submit failed: {:?}\n{log}", run.status);
+    let summary = stdout(run).lines().find(|l| l.contains("WARC files listed")).map(str::to_string);
+    let summary = summary.unwrap_or_else(|| panic!("no summary line:\n{log}"));
+    (log, summary)
+}
+
+/// domains.csv: one file, a header, one row per domain with claims; its rows by domain.
+fn domains_csv(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     for col in [
         "domain",
@@ -265,30 +298,25 @@ async fn the_spark_job_tabulates_claims_by_domain_with_pointers_that_re_read() {
     ] {
         assert!(header.iter().any(|h| h == col), "column {col} in {header:?}");
     }
-    let rows: BTreeMap<String, BTreeMap<String, String>> = reader
+    reader
         .records()
         .map(|r| {
             let r = r.unwrap();
             let row: BTreeMap<String, String> = header.iter().cloned().zip(r.iter().map(str::to_string)).collect();
             (row["domain"].clone(), row)
         })
-        .collect();
+        .collect()
+}
 
-    // What the files hold, by domain.
-    let domains: BTreeSet<&str> = rows.keys().map(String::as_str).collect();
-    assert_eq!(domains, BTreeSet::from(["brumalis.example", "nuvexa.example", "solvane.example"]), "{rows:#?}");
-    assert_eq!(rows["brumalis.example"]["worst_verdict"], "violation", "a vendor holding nothing claims it");
-    assert_eq!(rows["brumalis.example"]["pages"], "2", "two pages, the revisit adds none");
-    assert_eq!(rows["brumalis.example"]["vendor"], "brumalis");
-    assert_eq!(rows["brumalis.example"]["is_vendor"], "true");
-    assert_eq!(rows["nuvexa.example"]["vendor"], "nuvexa");
-    assert_eq!(rows["nuvexa.example"]["pages"], "1", "the image is not read");
-    assert_eq!(rows["solvane.example"]["is_vendor"], "false");
-    assert!(rows.values().all(|r| split_list(&r["labels"]).contains("secnumcloud")), "{rows:#?}");
-
-    // Exactly what scan-warc reports of these files, aggregated.
+/// Each domain's row is exactly what scan-warc reports of these files, aggregated, and its sample
+/// pointer re-reads, with one fresh gzip decoder on that byte range, to the response it quotes.
+fn same_as_scan_warc(
+    rows: &BTreeMap<String, BTreeMap<String, String>>,
+    direct_claims: &[Value],
+    files: &[(String, Warc)],
+) {
     let tags = regex::Regex::new(r"<[^>]*>").unwrap();
-    for (domain, row) in &rows {
+    for (domain, row) in rows {
         let mine: Vec<&Value> = direct_claims.iter().filter(|c| c["domain"] == domain.as_str()).collect();
         assert_eq!(row["claims"], mine.len().to_string(), "{domain}");
         let set =
@@ -306,7 +334,6 @@ async fn the_spark_job_tabulates_claims_by_domain_with_pointers_that_re_read() {
             "{domain}: the sample is one of its claims: {row:?}"
         );
 
-        // The pointer re-reads, with one fresh gzip decoder on that byte range, to the response.
         let (_, warc) = files.iter().find(|(n, _)| *n == row["sample_warc_file"]).expect("a file of the crawl");
         let (offset, length): (u64, u64) =
             (row["sample_warc_offset"].parse().unwrap(), row["sample_warc_length"].parse().unwrap());
@@ -323,4 +350,15 @@ async fn the_spark_job_tabulates_claims_by_domain_with_pointers_that_re_read() {
         let quote_start: String = fold(&row["sample_quote"]).chars().take(15).collect();
         assert!(fold(&text).contains(quote_start.trim()), "{quote_start:?} in {record}");
     }
+}
+
+/// The file, or the one range a `Range: bytes=a-b` header asks for (206), as a WARC server does.
+fn ranged(hit: &Hit, bytes: &[u8]) -> axum::http::Response<axum::body::Body> {
+    let range = hit.headers.get("range").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("bytes="));
+    let Some((a, b)) = range.and_then(|r| r.split_once('-')) else {
+        return response(200, &[("content-type", "application/warc")], bytes.to_vec());
+    };
+    let (a, b): (usize, usize) = (a.parse().unwrap(), b.parse().unwrap());
+    let content_range = format!("bytes {a}-{b}/{}", bytes.len());
+    response(206, &[("content-type", "application/warc"), ("content-range", &content_range)], bytes[a..=b].to_vec())
 }

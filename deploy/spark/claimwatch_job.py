@@ -1,13 +1,18 @@
 """Run `claimwatch scan-warc` over a list of WARC files with Spark, and tabulate the claims by domain.
 
-    spark-submit deploy/spark/claimwatch_job.py --binary PATH --config FILE --paths FILE --out DIR \
-        [--prefix URL] [--partitions N] [--at DATE]
+    spark-submit deploy/spark/claimwatch_job.py --binary PATH --config FILE (--paths FILE | --records FILE) \
+        --out DIR [--prefix URL] [--partitions N] [--at DATE]
 
 --paths is a list of WARC files, one a line, plain or gzip (`.gz`, like Common Crawl's
 warc.paths.gz); any path Spark reads (local, hdfs://, s3a://...). A line that is neither absolute
 (`/...`) nor a URL (`scheme://...`) is taken as relative to --prefix (default
 https://data.commoncrawl.org/). Each task hands its files to one `claimwatch scan-warc` process on
 standard input (one file per task unless --partitions is given).
+
+--records instead scans only some records: a CSV with a header row holding warc_filename,
+warc_record_offset and warc_record_length (the columns of Common Crawl's columnar URL index). Each
+task fetches its records with Range requests into a local gzip-per-record WARC file of the same
+name, scans that, and rewrites each row's warc_source and warc_offset to the original file's.
 
 Shipped to the executors: the binary (SparkContext.addFile), and one archive (addArchive) holding
 the config file and the files it names (`registry`, `patterns`, `gazetteer`) laid out as they are
@@ -29,6 +34,8 @@ import tarfile
 import tempfile
 import threading
 import tomllib
+import urllib.request
+from collections import defaultdict
 
 from pyspark import SparkFiles, StorageLevel
 from pyspark.sql import SparkSession, Window
@@ -70,10 +77,13 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--binary", required=True, help="the claimwatch executable (Linux, for the executors)")
     p.add_argument("--config", required=True, help="claimwatch.toml; the files it names are shipped with it")
-    p.add_argument("--paths", required=True, help="list of WARC paths or URLs, one a line, plain or .gz")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--paths", help="list of WARC paths or URLs, one a line, plain or .gz")
+    what.add_argument("--records", help="CSV of warc_filename, warc_record_offset, warc_record_length")
     p.add_argument("--out", required=True, help="output directory (local, hdfs://, s3a://...)")
     p.add_argument("--prefix", default="https://data.commoncrawl.org/", help="base of relative paths")
     p.add_argument("--partitions", type=int, help="tasks (default: one per WARC file)")
+    p.add_argument("--fetch-timeout", type=float, default=60, help="seconds for one Range request")
     p.add_argument("--at", help="judge as of this date (YYYY-MM-DD), passed to scan-warc")
     return p.parse_args(argv)
 
@@ -165,6 +175,75 @@ def run_scan(locations, binary_name, config_in_bundle, at):
                           "error": f"claimwatch scan-warc {how}: {tail}"})
 
 
+def fetch_range(location, offset, length, timeout):
+    """The bytes [offset, offset + length) of a local file or of a URL (one Range request, one retry)."""
+    if "://" not in location:
+        with open(location, "rb") as f:
+            f.seek(offset)
+            data = f.read(length)
+    else:
+        req = urllib.request.Request(location, headers={"Range": f"bytes={offset}-{offset + length - 1}"})
+        for attempt in (0, 1):
+            try:
+                with urllib.request.urlopen(req, timeout=timeout) as r:
+                    if r.status != 206:
+                        raise OSError(f"HTTP {r.status} instead of 206: the server ignored the Range")
+                    data = r.read(length + 1)
+                break
+            except OSError:
+                if attempt:
+                    raise
+    if len(data) != length:
+        raise OSError(f"{len(data)} bytes instead of {length}")
+    return data
+
+
+def scan_records(groups, binary_name, config_in_bundle, at, timeout):
+    """Fetches each (location, [(offset, length)…]) group's records into a local WARC file of the
+    same name, scans those files, and points each row back at the original file and offset."""
+    with tempfile.TemporaryDirectory(prefix="claimwatch-records-") as tmp:
+        back = {}  # local file -> (original location, {local offset: original offset})
+        for i, (location, ranges) in enumerate(groups):
+            local = os.path.join(tmp, str(i), location.rstrip("/").rsplit("/", 1)[-1])
+            os.makedirs(os.path.dirname(local))
+            offsets = {}
+            with open(local, "wb") as out:
+                for offset, length in ranges:
+                    try:
+                        data = fetch_range(location, offset, length, timeout)
+                    except Exception as e:  # noqa: BLE001 - any failure is the record's error row
+                        yield json.dumps({"type": "error", "warc_source": location, "warc_offset": offset,
+                                          "error": f"fetching {length} bytes: {e}"})
+                        continue
+                    offsets[out.tell()] = offset
+                    out.write(data)
+            back[local] = (location, offsets)
+        for line in run_scan(list(back), binary_name, config_in_bundle, at):
+            try:
+                row = json.loads(line)
+            except ValueError:
+                yield line
+                continue
+            if isinstance(row, dict) and row.get("warc_source") in back:
+                location, offsets = back[row["warc_source"]]
+                row["warc_source"] = location
+                if row.get("warc_offset") is not None:
+                    row["warc_offset"] = offsets.get(row["warc_offset"], row["warc_offset"])
+                line = json.dumps(row)
+            yield line
+
+
+def record_groups(spark, path, prefix):
+    """The records of a --records CSV, grouped by WARC file, each file's in order of offset."""
+    df = spark.read.csv(path, header=True).select(
+        F.trim("warc_filename").alias("f"), F.col("warc_record_offset").cast("long").alias("o"),
+        F.col("warc_record_length").cast("long").alias("l")).dropna().dropDuplicates()
+    groups = defaultdict(list)
+    for f, o, n in df.collect():
+        groups[to_location(f, prefix)].append((o, n))
+    return [(loc, sorted(ranges)) for loc, ranges in sorted(groups.items())]
+
+
 def domain_table(claims):
     """One row per domain: worst verdict, labels, counts and a pointer to the most telling claim."""
     level_rank = F.array_position(F.array(*[F.lit(v) for v in LEVELS]), F.col("level"))
@@ -227,20 +306,26 @@ def main(argv):
     sc = spark.sparkContext
     sc.setLogLevel("WARN")
 
-    lines = [ln.strip() for ln in sc.textFile(args.paths).collect()]  # .gz read as gzip by its name
-    locations = [to_location(ln, args.prefix) for ln in lines if ln and not ln.startswith("#")]
+    if args.paths:
+        lines = [ln.strip() for ln in sc.textFile(args.paths).collect()]  # .gz read as gzip by its name
+        locations = [to_location(ln, args.prefix) for ln in lines if ln and not ln.startswith("#")]
+    else:
+        locations = record_groups(spark, args.records, args.prefix)
     if not locations:
-        raise SystemExit(f"claimwatch_job: no WARC path in {args.paths}")
+        raise SystemExit(f"claimwatch_job: no WARC file in {args.paths or args.records}")
 
     sc.addFile(os.path.abspath(args.binary))
     workdir = tempfile.mkdtemp(prefix="claimwatch-job-")
     archive, config_in_bundle = make_bundle(args.config, workdir)
     sc.addArchive(archive + "#" + BUNDLE)
 
-    binary_name, at = os.path.basename(args.binary), args.at
+    binary_name, at, timeout = os.path.basename(args.binary), args.at, args.fetch_timeout
     partitions = min(args.partitions or len(locations), len(locations))
-    ndjson = sc.parallelize(locations, partitions).mapPartitions(
-        lambda part: run_scan(part, binary_name, config_in_bundle, at))
+    if args.paths:
+        scan = lambda part: run_scan(part, binary_name, config_in_bundle, at)  # noqa: E731
+    else:
+        scan = lambda part: scan_records(list(part), binary_name, config_in_bundle, at, timeout)  # noqa: E731
+    ndjson = sc.parallelize(locations, partitions).mapPartitions(scan)
     parsed = spark.read.json(ndjson, schema=SCHEMA, mode="PERMISSIVE", columnNameOfCorruptRecord="_corrupt")
 
     # Every row once, so the scan runs once per file whatever is derived from it afterwards.
