@@ -156,12 +156,18 @@ def run_scan(locations, binary_name, config_in_bundle, at):
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-        errors_seen = False
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").strip()
-            if line:
-                errors_seen = errors_seen or '"type":"error"' in line.replace(" ", "")
-                yield line
+        errors_seen, read_all = False, False
+        try:
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", "replace").strip()
+                if line:
+                    errors_seen = errors_seen or '"type":"error"' in line.replace(" ", "")
+                    yield line
+            read_all = True
+        finally:  # the task was cancelled or failed while reading: leave no process behind
+            if not read_all:
+                proc.kill()
+                proc.wait()
         code = proc.wait()
         writer.join()
         if code in (0, 1) or (code == 2 and errors_seen):
