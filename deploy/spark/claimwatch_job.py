@@ -24,10 +24,12 @@ domains.csv (one file with a header row). See docs/scale.md.
 """
 
 import argparse
+import atexit
 import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -322,6 +324,7 @@ def main(argv):
 
     sc.addFile(os.path.abspath(args.binary))
     workdir = tempfile.mkdtemp(prefix="claimwatch-job-")
+    atexit.register(shutil.rmtree, workdir, True)
     archive, config_in_bundle = make_bundle(args.config, workdir)
     sc.addArchive(archive + "#" + BUNDLE)
 
