@@ -55,8 +55,8 @@ STR_FIELDS = [
     "location", "detail", "error",
 ]
 LONG_FIELDS = [
-    "warc_offset", "warc_length", "files", "records", "responses", "html_parsed", "pdf_read",
-    "prefilter_skipped", "errors",
+    "warc_offset", "warc_length", "files", "files_failed", "records", "responses", "html_parsed",
+    "pdf_read", "prefilter_skipped", "errors",
 ]
 SCHEMA = StructType(
     [StructField(f, StringType()) for f in STR_FIELDS]
@@ -361,10 +361,12 @@ def main(argv):
 
     totals = rows.where("type = 'summary'").agg(
         *[F.coalesce(F.sum(c), F.lit(0)).alias(c) for c in
-          ["files", "records", "responses", "html_parsed", "pdf_read", "prefilter_skipped"]]).first()
+          ["files", "files_failed", "records", "responses", "html_parsed", "pdf_read",
+           "prefilter_skipped"]]).first()
     by_kind = dict(claims.groupBy("kind").count().collect())
     n_errors, n_domains = errors.count(), spark.read.parquet(args.out + "/domains").count()
-    print(f"claimwatch_job: {len(locations)} WARC files listed, {totals['files']} read, "
+    # scan-warc counts every file it was given; those it could not open are `files_failed`.
+    print(f"claimwatch_job: {len(locations)} WARC files listed, {totals['files'] - totals['files_failed']} read, "
           f"{totals['records']} records, {totals['responses']} responses "
           f"({totals['html_parsed']} HTML, {totals['pdf_read']} PDF, {totals['prefilter_skipped']} "
           f"skipped by the prefilter); {sum(by_kind.values())} claims "
