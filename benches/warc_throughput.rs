@@ -135,11 +135,15 @@ fn page(r: &mut Rng, host: &str, claim: Option<&str>) -> String {
     let mut i = 0;
     while h.len() < target {
         match r.below(6) {
-            0 => h.push_str(&format!(
-                "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
-                words(r, 3),
-                base64ish(r, 1_500)
-            )),
+            // Inline images are the exception on real pages, and do not compress.
+            0 if r.below(8) == 0 => {
+                let n = 400 + r.below(2_000);
+                h.push_str(&format!("<img alt=\"{}\" src=\"data:image/png;base64,{}\">", words(r, 3), base64ish(r, n)))
+            }
+            0 => {
+                let n = r.below(100_000);
+                h.push_str(&format!("<img alt=\"{}\" src=\"/media/{n}.webp\" loading=\"lazy\">", words(r, 3)))
+            }
             1 => h.push_str(&format!(
                 "<ul>{}</ul>",
                 (0..5).map(|_| format!("<li>{}</li>", words(r, 6))).collect::<String>()
@@ -269,8 +273,9 @@ fn main() {
     let dir = root.join("target").join("bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let target_mb: usize = std::env::var("CLAIMWATCH_WARC_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(1100);
-    let file = dir.join(format!("cc-like-{target_mb}mb.warc.gz"));
-    let meta = dir.join(format!("cc-like-{target_mb}mb.txt"));
+    // The generator's version is in the name: a changed generator makes a new file.
+    let file = dir.join(format!("cc-like-v2-{target_mb}mb.warc.gz"));
+    let meta = dir.join(format!("cc-like-v2-{target_mb}mb.txt"));
     let (raw, pages, claiming) = match std::fs::read_to_string(&meta).ok().and_then(|m| {
         let v: Vec<u64> = m.split_whitespace().filter_map(|x| x.parse().ok()).collect();
         (v.len() == 3 && file.exists()).then(|| (v[0], v[1] as usize, v[2] as usize))

@@ -8,10 +8,12 @@
 //! folds it, with [`normalize`]) keeping only ASCII letters and digits. A label's `suffix` is
 //! optional, so the form alone is the needle. The body is turned into a *stream* of folded ASCII
 //! letters and digits, each with a flag saying whether something that is not one came before it
-//! (a space, punctuation, a tag, a character that folds to nothing alphanumeric…). An
-//! Aho-Corasick automaton runs over the stream, and a needle found counts when the flag before
-//! its first character is set (or it opens the stream): the forms' regexes open with an ASCII
-//! `\b` when they start with a letter or digit.
+//! (a space, punctuation, a tag, a character that folds to nothing alphanumeric…). A needle
+//! found counts when the flag before its first character is set (or it opens the stream): the
+//! forms' regexes open with an ASCII `\b` when they start with a letter or digit. So the search
+//! only starts at flagged characters: each starts an attempt in an anchored Aho-Corasick automaton
+//! of the needles, which the following characters advance until it matches or dies; inside a word
+//! with no attempt under way, the walk passes over the rest of the word without looking.
 //!
 //! # Why it is sound
 //!
@@ -58,7 +60,7 @@
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use encoding_rs::UTF_8;
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 
@@ -66,12 +68,40 @@ use crate::extract::normalize::fold_one;
 use crate::extract::{charset, extract, normalize};
 use crate::patterns::PatternSet;
 
+/// In a [`folds`] entry: the character folds to more than three events (read it slowly).
+const SLOW: u8 = 0xFF;
+/// In a [`folds`] entry: a separator event (white space, punctuation, a letter of no ASCII fold).
+const SEP: u8 = b' ';
+
+/// What each character of the Basic Multilingual Plane folds to, as the walk sees it: a count
+/// then up to three events, each an ASCII letter or digit (lower case) or [`SEP`]; [`SLOW`] when
+/// there are more. Computed once from [`fold_one`] itself, so that the table and the reader's
+/// fold cannot disagree; it spares the walk the Unicode decomposition of every accented letter.
+fn folds() -> &'static [[u8; 4]] {
+    static FOLDS: std::sync::OnceLock<Box<[[u8; 4]]>> = std::sync::OnceLock::new();
+    FOLDS.get_or_init(|| {
+        (0u32..0x1_0000)
+            .map(|u| {
+                let Some(c) = char::from_u32(u) else { return [SLOW, 0, 0, 0] };
+                let mut events = Vec::with_capacity(3);
+                fold_one(c, |f| events.push(if f.is_ascii_alphanumeric() { f as u8 } else { SEP }));
+                match events.len() {
+                    0..=3 => {
+                        let mut e = [events.len() as u8, 0, 0, 0];
+                        e[1..=events.len()].copy_from_slice(&events);
+                        e
+                    }
+                    _ => [SLOW, 0, 0, 0],
+                }
+            })
+            .collect()
+    })
+}
+
 /// Decides cheaply that a body holds no label; see the module documentation.
 pub struct Prefilter {
     /// `None` when some form has no ASCII letter or digit: nothing can then be ruled out.
     dfa: Option<DFA>,
-    /// Ring buffer size minus one (a power of two at least the longest needle).
-    mask: usize,
     /// For the pages the walk cannot be sure about, read in full.
     patterns: PatternSet,
 }
@@ -100,12 +130,12 @@ impl Prefilter {
             Some(
                 DFA::builder()
                     .match_kind(MatchKind::Standard)
+                    .start_kind(StartKind::Anchored)
                     .build(&needles)
                     .expect("a few short needles make a small automaton"),
             )
         };
-        let longest = needles.iter().map(String::len).max().unwrap_or(1);
-        Prefilter { dfa, mask: longest.next_power_of_two() - 1, patterns: patterns.clone() }
+        Prefilter { dfa, patterns: patterns.clone() }
     }
 
     /// The needles, for tests and debugging.
@@ -145,10 +175,10 @@ impl Prefilter {
         let (encoding, bom_len, _) = charset::decide(body, content_type);
         let body = &body[bom_len..];
         if encoding == UTF_8 {
-            Walk::new(dfa, self.mask, body).run()
+            Walk::new(dfa, body).run()
         } else {
             let (text, _) = encoding.decode_without_bom_handling(body);
-            Walk::new(dfa, self.mask, text.as_bytes()).run()
+            Walk::new(dfa, text.as_bytes()).run()
         }
     }
 
@@ -283,14 +313,14 @@ enum TableFrame {
 
 struct Walk<'a> {
     dfa: &'a DFA,
-    sid: StateID,
+    /// The fold of every character of the Basic Multilingual Plane, as events (see [`folds`]).
+    folds: &'static [[u8; 4]],
+    /// The anchored start: each attempt begins there, at a character that follows a boundary.
+    start: StateID,
+    /// Attempts under way: the anchored automaton's state of each needle start not yet ruled out.
+    active: Vec<StateID>,
     bytes: &'a [u8],
     i: usize,
-    /// Flags of the last characters of the stream, by position modulo their number.
-    flags: Vec<bool>,
-    mask: usize,
-    /// Characters in the stream so far.
-    n: usize,
     /// Something not alphanumeric came since the last character of the stream.
     boundary: bool,
     /// Open foreign (SVG, MathML) elements, innermost last; empty in HTML content.
@@ -303,16 +333,15 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(dfa: &'a DFA, mask: usize, bytes: &'a [u8]) -> Self {
-        let sid = dfa.start_state(Anchored::No).expect("an unanchored automaton");
+    fn new(dfa: &'a DFA, bytes: &'a [u8]) -> Self {
+        let start = dfa.start_state(Anchored::Yes).expect("an automaton built for anchored searches");
         Walk {
             dfa,
-            sid,
+            folds: folds(),
+            start,
+            active: Vec::with_capacity(16),
             bytes,
             i: 0,
-            flags: vec![false; mask + 1],
-            mask,
-            n: 0,
             boundary: true,
             foreign: Vec::new(),
             tables: Vec::new(),
@@ -324,17 +353,36 @@ impl<'a> Walk<'a> {
     /// One folded ASCII letter or digit into the stream.
     #[inline(always)]
     fn alnum(&mut self, b: u8) -> Step {
-        self.flags[self.n & self.mask] = self.boundary;
-        self.boundary = false;
-        self.n += 1;
-        self.sid = self.dfa.next_state(Anchored::No, self.sid, b);
-        if self.dfa.is_special(self.sid) && self.dfa.is_match(self.sid) {
-            for k in 0..self.dfa.match_len(self.sid) {
-                let len = self.dfa.pattern_len(self.dfa.match_pattern(self.sid, k));
-                if self.flags[(self.n - len) & self.mask] {
+        // The attempts under way take the character (whatever came between: a needle may run
+        // across tags and spaces), and die or match.
+        let mut k = 0;
+        while k < self.active.len() {
+            let sid = self.dfa.next_state(Anchored::Yes, self.active[k], b);
+            if self.dfa.is_special(sid) {
+                if self.dfa.is_match(sid) {
                     return Err(Stop::Found);
                 }
+                if self.dfa.is_dead(sid) {
+                    self.active.swap_remove(k);
+                    continue;
+                }
             }
+            self.active[k] = sid;
+            k += 1;
+        }
+        // A needle may start only where a boundary came before, as the forms' `\b` wants.
+        if self.boundary {
+            self.boundary = false;
+            let sid = self.dfa.next_state(Anchored::Yes, self.start, b);
+            if self.dfa.is_special(sid) {
+                if self.dfa.is_match(sid) {
+                    return Err(Stop::Found);
+                }
+                if self.dfa.is_dead(sid) {
+                    return Ok(());
+                }
+            }
+            self.active.push(sid);
         }
         Ok(())
     }
@@ -352,6 +400,18 @@ impl<'a> Walk<'a> {
                 return self.alnum(b);
             }
             self.sep();
+            return Ok(());
+        }
+        if let Some(events) = self.folds.get(c as usize)
+            && events[0] != SLOW
+        {
+            for &e in &events[1..=usize::from(events[0])] {
+                if e == SEP {
+                    self.sep();
+                } else {
+                    self.alnum(e)?;
+                }
+            }
             return Ok(());
         }
         let mut out = Ok(());
@@ -395,43 +455,66 @@ impl<'a> Walk<'a> {
         self.data()
     }
 
-    /// The data state, to the end of the input.
+    /// The data state, to the end of the input. The position is kept in a local while the bytes
+    /// are plain text (most of a page), and handed back to `self.i` around the other states.
     fn data(&mut self) -> Step {
         let bytes = self.bytes;
-        while self.i < bytes.len() {
-            let b = bytes[self.i];
+        let mut i = self.i;
+        while i < bytes.len() {
+            let b = bytes[i];
             let a = ALNUM[usize::from(b)];
             if a != 0 {
                 if self.strict {
+                    self.i = i;
                     return Err(Stop::Unsure);
                 }
-                self.alnum(a)?;
-                self.i += 1;
+                if self.active.is_empty() && !self.boundary {
+                    // Inside a word with no attempt under way: no needle can start before the
+                    // next boundary, so the rest of the word is passed over.
+                    i += 1;
+                    while i < bytes.len() && ALNUM[usize::from(bytes[i])] != 0 {
+                        i += 1;
+                    }
+                    continue;
+                }
+                if let Err(stop) = self.alnum(a) {
+                    self.i = i;
+                    return Err(stop);
+                }
+                i += 1;
                 continue;
             }
             match b {
-                b'<' => self.markup()?,
-                b'&' => {
-                    if self.strict {
-                        return Err(Stop::Unsure);
+                b'<' | b'&' | 0x80.. => {
+                    self.i = i;
+                    match b {
+                        b'<' => self.markup()?,
+                        b'&' => {
+                            if self.strict {
+                                return Err(Stop::Unsure);
+                            }
+                            self.char_ref(false)?;
+                        }
+                        _ => {
+                            if self.strict {
+                                return Err(Stop::Unsure);
+                            }
+                            self.non_ascii()?;
+                        }
                     }
-                    self.char_ref(false)?;
-                }
-                0x80.. => {
-                    if self.strict {
-                        return Err(Stop::Unsure);
-                    }
-                    self.non_ascii()?;
+                    i = self.i;
                 }
                 _ => {
                     if self.strict && !is_html_space(b) {
+                        self.i = i;
                         return Err(Stop::Unsure);
                     }
                     self.sep();
-                    self.i += 1;
+                    i += 1;
                 }
             }
         }
+        self.i = i;
         Ok(())
     }
 

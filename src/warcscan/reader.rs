@@ -879,8 +879,11 @@ impl HttpResponse<'_> {
 
 /// Splits a response record's block into status, headers and body.
 pub fn parse_http_response(block: &[u8]) -> Result<HttpResponse<'_>, String> {
-    let crlf = block.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i + 2, i + 4));
-    let lf = block.windows(2).position(|w| w == b"\n\n").map(|i| (i + 1, i + 2));
+    // The header ends at the first empty line, CRLF or bare LF; a bare-LF end is only looked for
+    // before the CRLF one, so the body is never searched.
+    let crlf = memchr::memmem::find(block, b"\r\n\r\n").map(|i| (i + 2, i + 4));
+    let before = crlf.map_or(block.len(), |(end, _)| end);
+    let lf = memchr::memmem::find(&block[..before], b"\n\n").map(|i| (i + 1, i + 2));
     let (head_end, body_start) = match (crlf, lf) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) => a,
