@@ -285,6 +285,14 @@ fn hydration(rng: &mut Rng, p: &mut String, blocks: usize) {
 /// FAQ, a footer, and the framework's JSON hydration blob. One card in eight and one footer in
 /// three carry a label.
 fn page(rng: &mut Rng, index: usize) -> String {
+    let blocks = 150 + rng.below(150);
+    page_with(rng, index, blocks, 1.0)
+}
+
+/// A marketing page whose inline hydration data holds `blocks` blocks, its menu, styles, prose
+/// and cards scaled by `scale` (1.0: the ordinary corpus's pages).
+fn page_with(rng: &mut Rng, index: usize, blocks: usize, scale: f64) -> String {
+    let scaled = |n: usize| ((n as f64 * scale).round() as usize).max(1);
     let mut p = String::with_capacity(250_000);
     let title = format!("Offre {index} | Exemple Cloud");
     let alternate = format!("offre-{index}");
@@ -297,19 +305,19 @@ fn page(rng: &mut Rng, index: usize) -> String {
         origin: "https://www.example.fr",
         alternate: &alternate,
         ld_type: "Organization",
-        css_rules: 120,
+        css_rules: scaled(120),
     };
     head(rng, &mut p, &h);
-    menu(rng, &mut p, 120);
+    menu(rng, &mut p, scaled(120));
     p.push_str("<main>");
     p.push_str("<section class=\"hero\"><h1>Le cloud pour vos données</h1><p>");
     sentence(rng, &mut p);
     p.push_str("</p></section><article>");
-    for _ in 0..(4 + rng.below(4)) {
+    for _ in 0..scaled(4 + rng.below(4)) {
         paragraph(rng, &mut p);
     }
     p.push_str("</article>");
-    let cards = 8 + rng.below(8);
+    let cards = scaled(8 + rng.below(8));
     for s in 0..cards {
         card(rng, &mut p, s, |rng, p| {
             if rng.below(8) == 0 {
@@ -343,9 +351,26 @@ fn page(rng: &mut Rng, index: usize) -> String {
         p.push_str("Mentions légales");
     }
     p.push_str("</p><img src=\"/badge.png\" alt=\"Logo\"></footer>");
-    let blocks = 150 + rng.below(150);
     hydration(rng, &mut p, blocks);
     p
+}
+
+/// The marketing corpus of issue 16: about 30 MB of pages of 30–200 KB, spread evenly, about two
+/// label occurrences a page, some 1,900 DOM nodes each.
+fn marketing_corpus(target_bytes: usize) -> Vec<Vec<u8>> {
+    let mut rng = Rng(0x5EED_0016_0000_0001);
+    let mut pages = Vec::new();
+    let mut total = 0;
+    while total < target_bytes {
+        // Sizes spread over 30–200 KB: the markup scaled with the size, the rest hydration data.
+        let want = 30_000 + rng.below(170_000);
+        let scale = (want as f64 / 110_000.0).clamp(0.3, 1.6);
+        let blocks = 150 * want / 110_000;
+        let p = page_with(&mut rng, pages.len(), blocks, scale).into_bytes();
+        total += p.len();
+        pages.push(p);
+    }
+    pages
 }
 
 fn corpus(target_bytes: usize) -> Vec<Vec<u8>> {
@@ -900,7 +925,7 @@ fn main() {
         rounds: 3,
     };
     // `cargo bench --bench scan_throughput -- dense` measures the claim-dense corpus alone
-    // (`ordinary` the other); cargo's own flags are not names.
+    // (`ordinary`, `marketing` the others); cargo's own flags are not names.
     let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
     if wanted("ordinary") {
@@ -911,5 +936,21 @@ fn main() {
     }
     if wanted("claim-dense") {
         measure("claim-dense", &dense_corpus(16 * 1024 * 1024), &bench, None);
+    }
+    if wanted("marketing") {
+        println!();
+        let pages = marketing_corpus(30 * 1024 * 1024);
+        let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
+        let nodes: usize = pages
+            .iter()
+            .map(|p| scraper::Html::parse_document(std::str::from_utf8(p).expect("utf-8")).tree.nodes().count())
+            .sum();
+        println!(
+            "marketing pages: {}–{} KB, {} DOM nodes a page on average",
+            sizes.iter().min().unwrap_or(&0) / 1000,
+            sizes.iter().max().unwrap_or(&0) / 1000,
+            nodes / pages.len().max(1)
+        );
+        measure("marketing", &pages, &bench, Some(100.0 / 3.0));
     }
 }
