@@ -228,29 +228,37 @@ fn mail_section(port: u16) -> String {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_recipient_who_asked_gets_the_new_findings_dossier_attached_once() {
-    use claimwatch::mailbox::Mailbox;
-    let Some(chromium) = chromium() else { return };
-    let s = TestServer::start("127.0.0.1").await;
-    s.page("/", CLAIM_PAGE);
-    let mailbox = Mailbox::start(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)).unwrap();
+/// A site with the claim page, a mail server, and a config for both with `chromium`; the first
+/// check run, its one finding's id and the two digests it sent.
+struct Mailed {
+    _site: TestServer,
+    mailbox: claimwatch::mailbox::Mailbox,
+    scratch: Scratch,
+    config: PathBuf,
+    id: String,
+    mail: Vec<claimwatch::mailbox::Received>,
+}
+
+async fn mailed(chromium: &str) -> Mailed {
+    let site = TestServer::start("127.0.0.1").await;
+    site.page("/", CLAIM_PAGE);
+    let mailbox = claimwatch::mailbox::Mailbox::start(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)).unwrap();
     let scratch = Scratch::new();
-    let vendor = vendor_toml("nuvexa", &s.url("/"), "provider = \"Périmé SA\"");
-    let config = write_config(
-        &scratch,
-        CRAWL,
-        &format!(
-            "{}\n{vendor}\n[render]\nchromium = \"{}\"\npage_timeout_secs = 5\n",
-            mail_section(mailbox.addr.port()),
-            chromium.display()
-        ),
-    );
+    let vendor = vendor_toml("nuvexa", &site.url("/"), "provider = \"Périmé SA\"");
+    let render = format!("[render]\nchromium = \"{chromium}\"\npage_timeout_secs = 5\n");
+    let config = write_config(&scratch, CRAWL, &format!("{}\n{vendor}\n{render}", mail_section(mailbox.addr.port())));
     let out = run(&config, &["check"]).await;
     assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
     let id = finding_ids(&config).remove(0);
     let mail = mailbox.received();
     assert_eq!(mail.len(), 2, "{}", stdout(&out));
+    Mailed { _site: site, mailbox, scratch, config, id, mail }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_who_asked_gets_the_new_findings_dossier_attached_once() {
+    let Some(chromium) = chromium() else { return };
+    let Mailed { _site, mailbox, scratch, config, id, mail } = mailed(chromium.to_str().unwrap()).await;
     let parse =
         |m: &claimwatch::mailbox::Received| mail_parser::MessageParser::default().parse(&m.data).unwrap().into_owned();
     let fr = parse(mail.iter().find(|m| m.to.join(",").contains("depute@")).unwrap());
@@ -277,22 +285,7 @@ async fn a_recipient_who_asked_gets_the_new_findings_dossier_attached_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_dossier_cannot_be_made_the_alert_still_goes_out_with_the_command() {
-    use claimwatch::mailbox::Mailbox;
-    let s = TestServer::start("127.0.0.1").await;
-    s.page("/", CLAIM_PAGE);
-    let mailbox = Mailbox::start(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)).unwrap();
-    let scratch = Scratch::new();
-    let vendor = vendor_toml("nuvexa", &s.url("/"), "provider = \"Périmé SA\"");
-    let config = write_config(
-        &scratch,
-        CRAWL,
-        &format!("{}\n{vendor}\n[render]\nchromium = \"/nonexistent/chromium\"\n", mail_section(mailbox.addr.port())),
-    );
-    let out = run(&config, &["check"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
-    let id = finding_ids(&config).remove(0);
-    let mail = mailbox.received();
-    assert_eq!(mail.len(), 2);
+    let Mailed { id, mail, .. } = mailed("/nonexistent/chromium").await;
     let fr = mail.iter().find(|m| m.to.join(",").contains("depute@")).unwrap();
     let fr = mail_parser::MessageParser::default().parse(&fr.data).unwrap();
     assert_eq!(fr.attachments().count(), 0);

@@ -206,36 +206,33 @@ fn plain(status: StatusCode, text: &str) -> Response {
 }
 
 impl Dash {
-    fn answer(&self, headers: &HeaderMap, uri: &Uri, page: Page) -> Response {
+    /// What every findings page checks first: the token, the query, a snapshot to answer from.
+    fn admit(&self, headers: &HeaderMap, uri: &Uri) -> Result<(Query, std::sync::Arc<Snapshot>), Box<Response>> {
         if let Some(refused) = self.access.refuse(headers) {
-            return refused;
+            return Err(Box::new(refused));
         }
-        let q = match Query::parse(uri.query()) {
-            Ok(q) => q,
-            Err(why) => return plain(StatusCode::BAD_REQUEST, &why),
-        };
+        let q = Query::parse(uri.query()).map_err(|why| Box::new(plain(StatusCode::BAD_REQUEST, &why)))?;
         let Some(snap) = self.dashboard.current() else {
             let mut r = plain(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is being prepared: try again shortly");
             r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
-            return r;
+            return Err(Box::new(r));
         };
-        render(&snap, &q, page)
+        Ok((q, snap))
     }
-}
 
-impl Dash {
+    fn answer(&self, headers: &HeaderMap, uri: &Uri, page: Page) -> Response {
+        match self.admit(headers, uri) {
+            Ok((q, snap)) => render(&snap, &q, page),
+            Err(refused) => *refused,
+        }
+    }
+
     /// A finding's dossier as a PDF, made from the snapshot's finding and the evidence archive
     /// by headless Chromium (503 when the browser is not available), kept until the next snapshot.
     async fn dossier(&self, headers: &HeaderMap, uri: &Uri, id: &str) -> Response {
-        if let Some(refused) = self.access.refuse(headers) {
-            return refused;
-        }
-        let q = match Query::parse(uri.query()) {
-            Ok(q) => q,
-            Err(why) => return plain(StatusCode::BAD_REQUEST, &why),
-        };
-        let Some(snap) = self.dashboard.current() else {
-            return plain(StatusCode::SERVICE_UNAVAILABLE, "the dashboard is being prepared: try again shortly");
+        let (q, snap) = match self.admit(headers, uri) {
+            Ok(admitted) => admitted,
+            Err(refused) => return *refused,
         };
         let (Some(f), Some(setup)) = (snap.finding(id), snap.setup.as_ref()) else {
             return plain(StatusCode::NOT_FOUND, "no such finding");
