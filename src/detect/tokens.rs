@@ -35,7 +35,7 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Characters that are part of a word, whatever else the page put inside it.
-fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '&')
 }
 
@@ -140,6 +140,23 @@ pub fn tokenize(s: &str) -> Vec<Token<'_>> {
     out
 }
 
+/// Whether `s` has more than `n` word tokens, told without tokenizing when the pieces between
+/// white space show it: no token spans white space (neither a word character nor one that
+/// joins words), and a piece with a word character in it yields at least one word token, so
+/// the count of such pieces is a lower bound. `false` means "maybe not": tokenize to know.
+pub fn surely_more_words_than(s: &str, n: usize) -> bool {
+    let mut pieces = 0;
+    for piece in s.split(char::is_whitespace) {
+        if piece.chars().any(is_word_char) {
+            pieces += 1;
+            if pieces > n {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 fn word_token(s: &str, start: usize, end: usize, folded: String) -> Token<'_> {
     let text = &s[start..end];
     Token { text, folded, start, end, capital: text.chars().any(char::is_uppercase), punct: None }
@@ -160,6 +177,29 @@ mod tests {
         assert_eq!(words("celle-ci, v3.2 !"), ["celle-ci", ",", "v3.2", "!"]);
         assert_eq!(words("« Qualifié » — oui"), ["\"", "qualifie", "\"", "-", "oui"]);
         assert_eq!(words("aujourd'hui qu'il"), ["aujourd'hui", "qu'", "il"]);
+    }
+
+    #[test]
+    fn word_pieces_bound_the_word_count_from_below() {
+        for s in [
+            "",
+            "  ",
+            "L'offre d'Outscale",
+            "Nuvexa’s cloud",
+            "celle-ci, v3.2 !",
+            "« Qualifié » — oui",
+            "aujourd'hui qu'il",
+            "a - b -- c , . ;",
+            "Sec\u{AD}Num\u{200B}Cloud & co\u{A0}HDS",
+            "qu'l'd'n's'c'j'm't' jusqu'à l'ANSSI",
+        ] {
+            let words = tokenize(s).iter().filter(|t| t.is_word()).count();
+            for n in 0..12 {
+                if surely_more_words_than(s, n) {
+                    assert!(words > n, "{s:?}: {words} words, bound said more than {n}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -170,10 +170,44 @@ impl TokenSink for DepthFilter {
     }
 }
 
+/// Hashes a [`NodeId`] (an index into the tree, hashed as one `usize`) with one multiplication:
+/// the depth map is read and written for every node placed, and SipHash cost more than the
+/// rest of the bookkeeping. The keys come from the tree builder, never from the page, so
+/// there is no collision flooding to guard against.
+#[derive(Default, Clone, Copy)]
+struct NodeHasher;
+
+impl std::hash::BuildHasher for NodeHasher {
+    type Hasher = MulHasher;
+    fn build_hasher(&self) -> MulHasher {
+        MulHasher(0)
+    }
+}
+
+struct MulHasher(u64);
+
+impl std::hash::Hasher for MulHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing: spreads consecutive indices over the high bits the table uses.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
 /// scraper's own sink, with the depth of every node and the number of elements counted.
 struct CountingSink {
     inner: HtmlTreeSink,
-    depth: RefCell<HashMap<NodeId, u32>>,
+    depth: RefCell<HashMap<NodeId, u32, NodeHasher>>,
     max_depth: Cell<u32>,
     /// The depth at which the next element would be placed: inside the last element placed,
     /// or beside the last text.

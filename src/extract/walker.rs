@@ -503,7 +503,7 @@ fn json_strings(value: &serde_json::Value, path: &mut String, out: &mut Vec<Segm
 /// browser renders it. No-break and other Unicode spaces are content and are kept.
 pub fn collapse_html_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for word in s.split(is_html_whitespace).filter(|w| !w.is_empty()) {
+    for word in split_html_whitespace(s).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -512,8 +512,16 @@ pub fn collapse_html_whitespace(s: &str) -> String {
     out
 }
 
-fn is_html_whitespace(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\x0C' | '\r')
+/// `s.split(is_html_whitespace)`, byte by byte: HTML whitespace is ASCII, and an ASCII byte
+/// is never part of a longer UTF-8 sequence, so every split falls on a character boundary and
+/// the pieces are the same, without decoding a character at a time.
+fn split_html_whitespace(s: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    s.as_bytes().split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0C' | b'\r')).map(move |piece| {
+        let word = &s[start..start + piece.len()];
+        start += piece.len() + 1;
+        word
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, PartialOrd)]
@@ -583,7 +591,7 @@ impl TextBuilder {
     pub(super) fn push_text(&mut self, t: &str) {
         // Splitting on whitespace yields empty pieces at the edges, which is what turns a
         // text node's leading or trailing whitespace into a space between inline elements.
-        for (i, word) in t.split(is_html_whitespace).enumerate() {
+        for (i, word) in split_html_whitespace(t).enumerate() {
             if i > 0 {
                 self.boundary(Boundary::Space);
             }
@@ -626,5 +634,29 @@ impl TextBuilder {
         }
         self.spans.sort_by_key(|s| (s.range.start, std::cmp::Reverse(s.range.end)));
         (self.text, self.links, self.spans)
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::split_html_whitespace;
+
+    #[test]
+    fn byte_split_matches_char_split() {
+        let by_char =
+            |s: &str| -> Vec<String> { s.split([' ', '\t', '\n', '\x0C', '\r']).map(str::to_string).collect() };
+        for s in [
+            "",
+            " ",
+            "a",
+            "  a  b ",
+            "\tqualifié\u{A0}SecNumCloud\r\n",
+            "é è\x0Cà\u{2003}ç",
+            "\u{1F600} x\n\n",
+            "Sec\u{AD}Num\u{200B}Cloud ",
+        ] {
+            let got: Vec<String> = split_html_whitespace(s).map(str::to_string).collect();
+            assert_eq!(got, by_char(s), "{s:?}");
+        }
     }
 }

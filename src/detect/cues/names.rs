@@ -1,7 +1,7 @@
 //! Names and verbs in a sentence: organisations from the gazetteer or written as names, and the words that end a subject.
 
 use super::super::lexicon::{self as lx, is};
-use super::super::tokens::{Token, tokenize};
+use super::super::tokens::{Token, surely_more_words_than, tokenize};
 use super::{Named, Role};
 use crate::gazetteer::{Gazetteer, MAX_NAME_WORDS, OrgKind, squash};
 
@@ -235,6 +235,10 @@ pub(super) fn head_name(head: &str, gazetteer: &Gazetteer) -> Option<Named> {
 
 /// A line short enough and without a verb: a tagline, a heading, a list item.
 pub(super) fn is_short_verbless(line: &str, max_words: usize) -> bool {
+    // Most lines are paragraphs: their length alone rules them out.
+    if surely_more_words_than(line, max_words) {
+        return false;
+    }
     let toks = tokenize(line);
     let words = toks.iter().filter(|t| t.is_word()).count();
     words <= max_words
