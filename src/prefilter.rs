@@ -857,17 +857,10 @@ impl<'a> Walk<'a> {
     fn text_until(&mut self, end: usize, kind: Text) -> Step {
         while self.i < end {
             let b = self.bytes[self.i];
-            let a = ALNUM[usize::from(b)];
-            if a != 0 {
-                self.alnum(a)?;
-                self.i += 1;
-            } else if b == b'&' {
+            if b == b'&' {
                 self.char_ref_until(kind == Text::Attribute, end)?;
-            } else if b >= 0x80 {
-                self.non_ascii()?;
             } else {
-                self.sep();
-                self.i += 1;
+                self.plain(b)?;
             }
         }
         Ok(())
@@ -876,17 +869,24 @@ impl<'a> Walk<'a> {
     /// Text to `end` read as is (RAWTEXT that the reader reads, PLAINTEXT, CDATA).
     fn literal(&mut self, end: usize) -> Step {
         while self.i < end {
-            let b = self.bytes[self.i];
-            let a = ALNUM[usize::from(b)];
-            if a != 0 {
-                self.alnum(a)?;
-                self.i += 1;
-            } else if b >= 0x80 {
-                self.non_ascii()?;
-            } else {
-                self.sep();
-                self.i += 1;
-            }
+            self.plain(self.bytes[self.i])?;
+        }
+        Ok(())
+    }
+
+    /// The byte at `self.i`, which has no escape of its own here: a letter or digit into the
+    /// stream, a non-ASCII character decoded and folded, anything else a separator.
+    #[inline(always)]
+    fn plain(&mut self, b: u8) -> Step {
+        let a = ALNUM[usize::from(b)];
+        if a != 0 {
+            self.alnum(a)?;
+            self.i += 1;
+        } else if b >= 0x80 {
+            self.non_ascii()?;
+        } else {
+            self.sep();
+            self.i += 1;
         }
         Ok(())
     }
@@ -895,13 +895,9 @@ impl<'a> Walk<'a> {
     fn json(&mut self, end: usize) -> Step {
         while self.i < end {
             let b = self.bytes[self.i];
-            let a = ALNUM[usize::from(b)];
-            if a != 0 {
-                self.alnum(a)?;
-                self.i += 1;
-            } else if b >= 0x80 {
-                self.non_ascii()?;
-            } else if b == b'\\' {
+            if b != b'\\' {
+                self.plain(b)?;
+            } else {
                 self.sep();
                 if self.bytes.get(self.i + 1) == Some(&b'u')
                     && let Some(unit) = self.hex4(self.i + 2, end)
@@ -928,9 +924,6 @@ impl<'a> Walk<'a> {
                     // `\n`, `\"`…: a separator, never a letter.
                     self.i = (self.i + 2).min(end);
                 }
-            } else {
-                self.sep();
-                self.i += 1;
             }
         }
         Ok(())
