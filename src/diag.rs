@@ -265,6 +265,24 @@ impl<'de> Deserialize<'de> for Day {
     }
 }
 
+/// A TOML value written as one string or a list of them (`registry = "a.toml"` or a list; a
+/// pattern rule's `subject`, `speech`, `display`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
 /// The field names a `#[derive(Deserialize)]` struct accepts (after renames), as the derive
 /// lists them: tests compare them with the key lists the documentation is checked against.
 #[cfg(test)]

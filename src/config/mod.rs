@@ -8,7 +8,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{Day, Diagnostic, Diagnostics, TomlDoc};
+use crate::diag::{Day, Diagnostic, Diagnostics, OneOrMany, TomlDoc};
 
 mod alerts;
 mod canary;
@@ -236,23 +236,6 @@ pub const TOP_KEYS: &[&str] = &[
     "canary",
     "vendor",
 ];
-
-/// `registry = "registry.toml"`, or a list of files.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
-}
 
 /// Every key of a `[[vendor]]` entry (the fields of `VendorSpec`; a test checks it).
 pub const VENDOR_KEYS: &[&str] = &[

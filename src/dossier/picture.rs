@@ -60,14 +60,20 @@ fn page_of(dir: &Path, url: &str, e: &EvidenceRef, lang: Lang) -> Result<(Exchan
     if crate::pipeline::document::is_pdf_document(header("content-type"), Some(&target), &decoded) {
         return Err(w.pdf.to_string());
     }
+    Ok((replayed(target, &headers, e.fetched_at), decoded))
+}
+
+/// An archived response as the browser is handed it (its body, decoded, goes alongside): the
+/// status from the archived status line, the archived headers.
+fn replayed(url: Url, headers: &evidence::DisplayHeaders, fetched_at: DateTime<Utc>) -> Exchange {
     let status = headers
         .iter()
         .find(|(k, _)| k == ":status-line")
         .and_then(|(_, line)| line.split_whitespace().nth(1))
         .and_then(|code| code.parse().ok())
         .unwrap_or(200);
-    let exchange = Exchange {
-        url: target,
+    Exchange {
+        url,
         method: "GET",
         request_headers: Vec::new(),
         status,
@@ -78,10 +84,9 @@ fn page_of(dir: &Path, url: &str, e: &EvidenceRef, lang: Lang) -> Result<(Exchan
             .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
             .collect(),
         body: Bytes::new(),
-        fetched_at: e.fetched_at,
+        fetched_at,
         remote_addr: None,
-    };
-    Ok((exchange, decoded))
+    }
 }
 
 /// Every archived response of the WARC files that hold `pages`, for the browser to be answered
@@ -118,26 +123,11 @@ pub fn replay_index(dir: &Path, f: &Finding) -> ReplayIndex {
             if bytes > MAX_REPLAY_BYTES {
                 return index;
             }
-            let status = headers
-                .first()
-                .and_then(|(_, line)| line.split_whitespace().nth(1))
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(200);
-            let exchange = Exchange {
-                url,
-                method: "GET",
-                request_headers: Vec::new(),
-                status,
-                version: "HTTP/1.1".into(),
-                headers: headers.iter().skip(1).map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect(),
-                body: Bytes::new(),
-                fetched_at: rec
-                    .header("WARC-Date")
-                    .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
-                    .map_or(DateTime::UNIX_EPOCH, |d| d.with_timezone(&Utc)),
-                remote_addr: None,
-            };
-            index.add(exchange, decoded);
+            let fetched_at = rec
+                .header("WARC-Date")
+                .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+                .map_or(DateTime::UNIX_EPOCH, |d| d.with_timezone(&Utc));
+            index.add(replayed(url, &headers, fetched_at), decoded);
         }
     }
     index

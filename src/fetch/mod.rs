@@ -592,7 +592,7 @@ pub fn is_pdf(content_type: Option<&str>, url: &Url) -> bool {
 }
 
 /// HTML by its Content-Type, or by its first bytes when there is none.
-fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
+pub fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
     match content_type.and_then(mime::essence) {
         Some(e) => e == "text/html" || e == "application/xhtml+xml",
         None => {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{ClaimKind, Example, Form, Label, Origin, PatternSet, Rule, form_end, form_regex};
-use crate::diag::{Diagnostic, Diagnostics, TomlDoc};
+use crate::diag::{Diagnostic, Diagnostics, OneOrMany, TomlDoc};
 use crate::extract::{Location, Region, normalize};
 
 #[derive(Debug, thiserror::Error)]
@@ -78,23 +78,6 @@ struct RuleSpec {
     borrowing: Option<bool>,
     display: Option<OneOrMany>,
     why: Option<String>,
-}
-
-/// A condition written as one value or a list of them.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
 }
 
 /// Values a rule's `subject` may take.

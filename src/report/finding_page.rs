@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use super::dossier::FindingView;
-use super::html::{STYLE, highlight, lang_query, moment, when};
+use super::html::{LifeWords, STYLE, finding_life, highlight, lang_query, moment, when};
 use super::sightings::{Reading, SightingView};
 use crate::alert::render::esc;
 use crate::config::Lang;
@@ -144,28 +144,9 @@ pub fn render(p: &FindingPage<'_>) -> String {
         esc(t.state),
         esc(state)
     );
-    let _ = write!(h, "<p>{}&nbsp;: {}</p>", esc(t.reason), esc(&f.reason));
-    let _ = write!(
-        h,
-        "<p class=\"muted\">{} {}, {} {}</p>",
-        esc(t.first_seen),
-        esc(&when(lang, f.first_seen)),
-        esc(t.last_seen),
-        esc(&when(lang, f.last_seen))
-    );
-    if let Some(r) = &f.resolution {
-        let _ = write!(h, "<p class=\"muted\">{}</p>", esc(r));
-    }
-    if let Some(a) = &f.ack {
-        let _ = write!(
-            h,
-            "<p class=\"muted\">{} {} ({})&nbsp;: {}</p>",
-            esc(t.acknowledged),
-            esc(&a.by),
-            esc(&when(lang, a.at)),
-            esc(&a.reason)
-        );
-    }
+    let words =
+        LifeWords { reason: t.reason, first_seen: t.first_seen, last_seen: t.last_seen, acknowledged: t.acknowledged };
+    finding_life(&mut h, f, lang, &words);
     h.push_str("</div>");
     let _ = write!(h, "<h2>{} ({})</h2>", esc(t.pages), p.pages.len());
     for s in p.pages {

@@ -300,6 +300,41 @@ fn vendor_section(h: &mut String, v: &VendorSection, t: &T, lang: Lang, linked: 
     }
 }
 
+/// The words of [`finding_life`], from the page's own table.
+pub(super) struct LifeWords<'a> {
+    pub reason: &'a str,
+    pub first_seen: &'a str,
+    pub last_seen: &'a str,
+    pub acknowledged: &'a str,
+}
+
+/// A finding's reason, first and last sighting, resolution and review, as the report and the
+/// finding page both show them.
+pub(super) fn finding_life(h: &mut String, f: &FindingView, lang: Lang, t: &LifeWords<'_>) {
+    let _ = write!(h, "<p>{}&nbsp;: {}</p>", esc(t.reason), esc(&f.reason));
+    let _ = write!(
+        h,
+        "<p class=\"muted\">{} {}, {} {}</p>",
+        esc(t.first_seen),
+        esc(&when(lang, f.first_seen)),
+        esc(t.last_seen),
+        esc(&when(lang, f.last_seen))
+    );
+    if let Some(r) = &f.resolution {
+        let _ = write!(h, "<p class=\"muted\">{}</p>", esc(r));
+    }
+    if let Some(a) = &f.ack {
+        let _ = write!(
+            h,
+            "<p class=\"muted\">{} {} ({})&nbsp;: {}</p>",
+            esc(t.acknowledged),
+            esc(&a.by),
+            esc(&when(lang, a.at)),
+            esc(&a.reason)
+        );
+    }
+}
+
 fn finding(h: &mut String, f: &FindingView, t: &T, lang: Lang, linked: bool) {
     let class = match f.level {
         Level::Violation => "violation",
@@ -324,28 +359,9 @@ fn finding(h: &mut String, f: &FindingView, t: &T, lang: Lang, linked: bool) {
         esc(f.kind.as_str()),
     );
     let _ = write!(h, "<blockquote>{}</blockquote>", highlight(&f.context, &f.matched));
-    let _ = write!(h, "<p>{}&nbsp;: {}</p>", esc(t.reason), esc(&f.reason));
-    let _ = write!(
-        h,
-        "<p class=\"muted\">{} {}, {} {}</p>",
-        esc(t.first_seen),
-        esc(&when(lang, f.first_seen)),
-        esc(t.last_seen),
-        esc(&when(lang, f.last_seen))
-    );
-    if let Some(r) = &f.resolution {
-        let _ = write!(h, "<p class=\"muted\">{}</p>", esc(r));
-    }
-    if let Some(a) = &f.ack {
-        let _ = write!(
-            h,
-            "<p class=\"muted\">{} {} ({})&nbsp;: {}</p>",
-            esc(t.acknowledged),
-            esc(&a.by),
-            esc(&when(lang, a.at)),
-            esc(&a.reason)
-        );
-    }
+    let words =
+        LifeWords { reason: t.reason, first_seen: t.first_seen, last_seen: t.last_seen, acknowledged: t.acknowledged };
+    finding_life(h, f, lang, &words);
     // The file a regulator can be sent: made on demand (it takes a browser), here or live.
     let command = format!(
         "claimwatch dossier {} --lang {}",

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::reader::{RawRecord, decoded_body, parse_http_response};
 use crate::config::{Setup, Vendor};
-use crate::extract::Location;
+use crate::extract::{Location, mime};
 use crate::judge::Level;
 use crate::patterns::ClaimKind;
 use crate::prefilter::Prefilter;
@@ -187,8 +187,7 @@ pub fn read_record(ctx: &ScanContext<'_>, at: &Pointer<'_>, rec: &RawRecord) -> 
     };
     let pdf = crate::pipeline::document::is_pdf_document(content_type.as_deref(), Some(&url), &body);
     if !pdf && !is_html(content_type.as_deref(), &body) {
-        let t = content_type.as_deref().and_then(|t| t.split(';').next()).unwrap_or("unknown").trim();
-        return Outcome::OtherType(t.to_ascii_lowercase());
+        return Outcome::OtherType(content_type.as_deref().and_then(mime::essence).unwrap_or_else(|| "unknown".into()));
     }
     if !pdf && !ctx.prefilter.may_hold(&body, content_type.as_deref()) {
         return Outcome::Prefiltered;
@@ -274,17 +273,12 @@ fn row(
     }
 }
 
-/// Whether a body is HTML: by its declared type, or by sniffing when the type is missing or generic.
+/// Whether a body is HTML, as the crawler decides it; a generic type is sniffed as if there were
+/// none, since archives keep what servers mislabel.
 fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
-    let t = content_type.and_then(|t| t.split(';').next()).map(|t| t.trim().to_ascii_lowercase());
-    match t.as_deref() {
-        Some("text/html" | "application/xhtml+xml") => true,
-        None | Some("" | "application/octet-stream" | "text/plain" | "unknown/unknown") => {
-            let head = &body[..body.len().min(1024)];
-            let lower = head.to_ascii_lowercase();
-            lower.windows(5).any(|w| w == b"<html") || lower.windows(9).any(|w| w == b"<!doctype")
-        }
-        _ => false,
+    match content_type.and_then(mime::essence).as_deref() {
+        Some("application/octet-stream" | "text/plain" | "unknown/unknown") => crate::fetch::is_html(None, body),
+        _ => crate::fetch::is_html(content_type, body),
     }
 }
 
