@@ -68,6 +68,8 @@ use crate::extract::normalize::fold_one;
 use crate::extract::{charset, extract, normalize};
 use crate::patterns::PatternSet;
 
+mod skip;
+
 /// In a [`folds`] entry: the character folds to more than three events (read it slowly).
 const SLOW: u8 = 0xFF;
 /// In a [`folds`] entry: a separator event (white space, punctuation, a letter of no ASCII fold).
@@ -104,6 +106,8 @@ pub struct Prefilter {
     dfa: Option<DFA>,
     /// For the pages the walk cannot be sure about, read in full.
     patterns: PatternSet,
+    /// The stream bytes that can start a needle, for the fast lane through plain text.
+    starts: Option<skip::Starts>,
 }
 
 impl std::fmt::Debug for Prefilter {
@@ -135,7 +139,8 @@ impl Prefilter {
                     .expect("a few short needles make a small automaton"),
             )
         };
-        Prefilter { dfa, patterns: patterns.clone() }
+        let starts = dfa.as_ref().and_then(starts_of);
+        Prefilter { dfa, patterns: patterns.clone(), starts }
     }
 
     /// The needles, for tests and debugging.
@@ -174,11 +179,12 @@ impl Prefilter {
     fn walk(&self, dfa: &DFA, body: &[u8], content_type: Option<&str>) -> Result<(), Stop> {
         let (encoding, bom_len, _) = charset::decide(body, content_type);
         let body = &body[bom_len..];
+        let starts = self.starts.as_ref();
         if encoding == UTF_8 {
-            Walk::new(dfa, body).run()
+            Walk::new(dfa, starts, body).run()
         } else {
             let (text, _) = encoding.decode_without_bom_handling(body);
-            Walk::new(dfa, text.as_bytes()).run()
+            Walk::new(dfa, starts, text.as_bytes()).run()
         }
     }
 
@@ -188,6 +194,29 @@ impl Prefilter {
         // A page the parser gave up on has no segments: no claims.
         page.segments.iter().any(|s| self.patterns.may_occur(&normalize(&s.text)))
     }
+}
+
+/// The stream's first bytes and pairs that can open a needle, read off the automaton itself.
+fn starts_of(dfa: &DFA) -> Option<skip::Starts> {
+    let start = dfa.start_state(Anchored::Yes).expect("an automaton built for anchored searches");
+    let stream = || (b'0'..=b'9').chain(b'a'..=b'z');
+    let mut firsts = Vec::new();
+    let mut pairs = Vec::new();
+    for a in stream() {
+        let sa = dfa.next_state(Anchored::Yes, start, a);
+        if dfa.is_dead(sa) {
+            continue;
+        }
+        firsts.push((a, dfa.is_match(sa)));
+        pairs.extend(stream().filter(|&b| !dfa.is_dead(dfa.next_state(Anchored::Yes, sa, b))).map(|b| [a, b]));
+    }
+    // `C3 x`: the Latin-1 letters, read as letters when their fold is one to three letters or digits.
+    let folds = folds();
+    let latin1 = std::array::from_fn(|k| {
+        let e = folds[0xC0 + k];
+        (1..=3).contains(&e[0]) && e[1..=usize::from(e[0])].iter().all(|&x| x != SEP)
+    });
+    skip::Starts::new(&firsts, &pairs, latin1)
 }
 
 /// Why a walk stopped before the end.
@@ -319,6 +348,8 @@ struct Walk<'a> {
     start: StateID,
     /// Attempts under way: the anchored automaton's state of each needle start not yet ruled out.
     active: Vec<StateID>,
+    /// For the fast lane through plain text ([`skip`]); `None` to go byte by byte.
+    starts: Option<&'a skip::Starts>,
     bytes: &'a [u8],
     i: usize,
     /// Something not alphanumeric came since the last character of the stream.
@@ -333,13 +364,14 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(dfa: &'a DFA, bytes: &'a [u8]) -> Self {
+    fn new(dfa: &'a DFA, starts: Option<&'a skip::Starts>, bytes: &'a [u8]) -> Self {
         let start = dfa.start_state(Anchored::Yes).expect("an automaton built for anchored searches");
         Walk {
             dfa,
             folds: folds(),
             start,
             active: Vec::with_capacity(16),
+            starts,
             bytes,
             i: 0,
             boundary: true,
@@ -432,6 +464,24 @@ impl<'a> Walk<'a> {
     /// as the U+FFFD the decoder puts in its place.
     fn non_ascii(&mut self) -> Step {
         let lead = self.bytes[self.i];
+        // Two- and three-byte characters (accented letters, typographic marks) decoded in place;
+        // anything else (four bytes, invalid sequences) the long way below.
+        let cont =
+            |k: usize| self.bytes.get(self.i + k).copied().filter(|c| c & 0xC0 == 0x80).map(|c| u32::from(c & 0x3F));
+        if let (0xC2..=0xDF, Some(c1)) = (lead, cont(1)) {
+            self.i += 2;
+            return self.char(char::from_u32((u32::from(lead & 0x1F) << 6) | c1).expect("a two-byte scalar value"));
+        }
+        if let (0xE0..=0xEF, Some(c1), Some(c2)) = (lead, cont(1), cont(2)) {
+            let u = (u32::from(lead & 0x0F) << 12) | (c1 << 6) | c2;
+            // Not overlong (E0 needs ≥ U+0800) and not a surrogate (ED stops below U+D800).
+            if u >= 0x800
+                && let Some(c) = char::from_u32(u)
+            {
+                self.i += 3;
+                return self.char(c);
+            }
+        }
         let width = match lead {
             0xC2..=0xDF => 2,
             0xE0..=0xEF => 3,
@@ -461,6 +511,16 @@ impl<'a> Walk<'a> {
         let bytes = self.bytes;
         let mut i = self.i;
         while i < bytes.len() {
+            if self.active.is_empty()
+                && !self.strict
+                && let Some(starts) = self.starts
+            {
+                // The characters passed over leave only the boundary flag.
+                (i, self.boundary) = skip::next_stop(bytes, i, self.boundary, starts);
+                if i == bytes.len() {
+                    break;
+                }
+            }
             let b = bytes[i];
             let a = ALNUM[usize::from(b)];
             if a != 0 {

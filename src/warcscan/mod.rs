@@ -6,6 +6,7 @@
 //! claimwatch's own evidence archives are read by `crate::evidence::warc`, which loads whole
 //! files and trusts them; this module is for large files written by others.
 
+mod inflate;
 pub mod reader;
 pub mod scan;
 pub mod source;

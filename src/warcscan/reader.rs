@@ -45,14 +45,16 @@ use std::io::{self, BufRead};
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
+use super::inflate::WholeMember;
 use crate::fetch::body;
 
 /// The default cap on the bytes of a block kept in memory.
 pub const DEFAULT_MAX_BLOCK: usize = 16 * 1024 * 1024;
 /// The longest WARC header kept (Common Crawl's are under 2 KiB).
 const MAX_HEADER: usize = 64 * 1024;
-/// Decoded bytes buffered between the inflater and the record parser.
-const OUT_BUF: usize = 64 * 1024;
+/// Decoded bytes buffered between the inflater and the record parser; also the largest member the
+/// fast path inflates in one go (larger ones are streamed).
+const OUT_BUF: usize = 4 * 1024 * 1024;
 /// The compressed bytes of the current gzip member kept to re-scan it if it proves corrupt.
 const REPLAY_LIMIT: usize = 1024 * 1024;
 /// The longest file name or comment accepted in a gzip header.
@@ -184,6 +186,12 @@ impl<R: BufRead> Src<R> {
         self.rec_start = self.pos;
     }
 
+    /// Stops recording (a later rewind fails).
+    fn unmark(&mut self) {
+        self.recording = false;
+        self.rec.clear();
+    }
+
     /// Goes back to `to`, a position recorded since the last mark; false (and nothing changes but
     /// the end of the recording) if those bytes were not all kept.
     fn rewind(&mut self, to: u64) -> bool {
@@ -257,6 +265,8 @@ pub struct WarcReader<R: BufRead> {
     max_block: usize,
     format: Format,
     inflate: Decompress,
+    /// The fast path for a member whole in the input buffer; `None` if libdeflate is unavailable.
+    whole: Option<WholeMember>,
     crc: Crc,
     member: Member,
     member_start: u64,
@@ -289,6 +299,7 @@ impl<R: BufRead> WarcReader<R> {
             max_block,
             format: Format::Unknown,
             inflate: Decompress::new(false),
+            whole: WholeMember::new(),
             crc: Crc::new(),
             member: Member::Outside,
             member_start: 0,
@@ -510,6 +521,21 @@ impl<R: BufRead> WarcReader<R> {
         self.crc.reset();
         self.member = Member::Deflate;
         Ok(())
+    }
+
+    /// Inflates the member that starts here in one go when it is whole in the input buffer and
+    /// sound (see [`WholeMember`]); false, with nothing consumed, to stream it instead.
+    fn inflate_whole(&mut self) -> bool {
+        let Some(whole) = self.whole.as_mut() else { return false };
+        let Ok(input) = self.src.fill_buf() else { return false };
+        let Some((used, produced)) = whole.inflate(input, &mut self.out) else { return false };
+        // A member read whole is never re-scanned: its bytes need not be kept.
+        self.src.unmark();
+        self.src.consume(used);
+        self.pos = 0;
+        self.end = produced;
+        self.member = Member::Done;
+        true
     }
 
     /// Whether a gzip member that inflates to `WARC/` starts here (consumes what it reads).
@@ -797,7 +823,9 @@ impl<R: BufRead> WarcReader<R> {
                 self.pos = 0;
                 self.end = 0;
                 self.src.mark();
-                if let Err(e) = self.read_gzip_header() {
+                if !self.inflate_whole()
+                    && let Err(e) = self.read_gzip_header()
+                {
                     return Some(Err(self.member_failed(e)));
                 }
             }
@@ -908,7 +936,7 @@ pub fn parse_http_response(block: &[u8]) -> Result<HttpResponse<'_>, String> {
 /// still content-encoded per `Content-Encoding`. Common Crawl's `X-Crawler-Content-Encoding` is
 /// informational only: the body was encoded and is stored decoded, so it is not decoded again; and
 /// a body declared gzip that does not start with the gzip magic was stored decoded too.
-pub fn decoded_body(resp: &HttpResponse<'_>, max: u64) -> Result<Vec<u8>, String> {
+pub fn decoded_body<'a>(resp: &HttpResponse<'a>, max: u64) -> Result<Cow<'a, [u8]>, String> {
     let chunked = resp
         .header("Transfer-Encoding")
         .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("chunked")));
@@ -921,9 +949,9 @@ pub fn decoded_body(resp: &HttpResponse<'_>, max: u64) -> Result<Vec<u8>, String
         if data.len() as u64 > max {
             return Err(format!("the body is longer than {max} bytes"));
         }
-        return Ok(data.into_owned());
+        return Ok(data);
     }
-    body::decode(&data, &codings, max).map_err(|e| e.to_string())
+    body::decode(&data, &codings, max).map(Cow::Owned).map_err(|e| e.to_string())
 }
 
 /// Undoes `Transfer-Encoding: chunked` (chunk extensions and trailers are ignored).

@@ -102,6 +102,8 @@ struct UrlReader {
     rx: tokio::sync::mpsc::Receiver<io::Result<Bytes>>,
     chunk: Bytes,
     done: bool,
+    /// An error that arrived after bytes returned first.
+    pending: Option<io::Error>,
 }
 
 impl UrlReader {
@@ -123,7 +125,7 @@ impl UrlReader {
             runtime.block_on(download(client, url, backoff, tx, ready_tx));
         })?;
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(UrlReader { rx, chunk: Bytes::new(), done: false }),
+            Ok(Ok(())) => Ok(UrlReader { rx, chunk: Bytes::new(), done: false, pending: None }),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(io::Error::other("the download thread ended without an answer")),
         }
@@ -132,6 +134,10 @@ impl UrlReader {
 
 impl Read for UrlReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(e) = self.pending.take() {
+            self.done = true;
+            return Err(e);
+        }
         while self.chunk.is_empty() {
             if self.done || buf.is_empty() {
                 return Ok(0);
@@ -145,10 +151,31 @@ impl Read for UrlReader {
                 None => self.done = true,
             }
         }
-        let n = buf.len().min(self.chunk.len());
-        buf[..n].copy_from_slice(&self.chunk[..n]);
-        let _ = self.chunk.split_to(n);
-        Ok(n)
+        let mut n = 0;
+        // Whatever has already arrived goes in too (without waiting): the WARC reader inflates a
+        // gzip member in one go only when the whole member is in its buffer.
+        loop {
+            let k = (buf.len() - n).min(self.chunk.len());
+            buf[n..n + k].copy_from_slice(&self.chunk[..k]);
+            let _ = self.chunk.split_to(k);
+            n += k;
+            if n == buf.len() {
+                return Ok(n);
+            }
+            match self.rx.try_recv() {
+                Ok(Ok(chunk)) => self.chunk = chunk,
+                // An error is kept for the next call (the bytes before it come first).
+                Ok(Err(e)) => {
+                    self.pending = Some(e);
+                    return Ok(n);
+                }
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
+                    self.done = true;
+                    return Ok(n);
+                }
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => return Ok(n),
+            }
+        }
     }
 }
 
