@@ -230,8 +230,7 @@ pub fn is_reading_time(line: &str) -> bool {
 /// Whether a class or id names a byline or an author block.
 pub fn is_byline_class(value: &str) -> bool {
     // Nearly no class list names an author: rule them out with one scan of the whole value.
-    let has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
-    if !has_upper && !value.contains("author") && !value.contains("byline") && !value.contains("auteur") {
+    if !has_author_pair(value.as_bytes()) || !names_author_ignoring_case(value.as_bytes()) {
         return false;
     }
     value.split_ascii_whitespace().any(|t| {
@@ -247,9 +246,50 @@ pub fn is_byline_class(value: &str) -> bool {
     })
 }
 
+/// Whether `value` holds "ut" or "yl" in either case, as every word [`names_author_ignoring_case`]
+/// looks for does. No early exit and no branch per byte: the loop vectorises, and a class list
+/// (nearly always without the pairs) costs no mispredicted branch, which the search for single
+/// letters did, once per common letter found.
+fn has_author_pair(value: &[u8]) -> bool {
+    let mut found = false;
+    for pair in value.windows(2) {
+        let (a, b) = (pair[0] | 0x20, pair[1] | 0x20);
+        found |= (a == b'u') & (b == b't') | (a == b'y') & (b == b'l');
+    }
+    found
+}
+
+/// Whether `value`, lower-cased, contains "author", "auteur" or "byline": every token
+/// [`is_byline_class`] accepts does. This runs for the class of every element of every page:
+/// a vectorised search for the second letter of the words (`u`, `y`, in either case) finds the
+/// few places worth comparing, instead of three substring searches and an upper-case scan.
+fn names_author_ignoring_case(value: &[u8]) -> bool {
+    let word_at = |second: usize, word: &[u8]| {
+        second
+            .checked_sub(1)
+            .and_then(|start| value.get(start..start + word.len()))
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    memchr::memchr2_iter(b'u', b'U', value).any(|p| word_at(p, b"author") || word_at(p, b"auteur"))
+        || memchr::memchr2_iter(b'y', b'Y', value).any(|p| word_at(p, b"byline"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_author_prefilter_passes_every_byline_class() {
+        for value in ["author", "post-AUTHOR x", "ByLine", "c-auteur", "entry-byline", "Author-box"] {
+            assert!(has_author_pair(value.as_bytes()), "{value}");
+            assert!(names_author_ignoring_case(value.as_bytes()), "{value}");
+        }
+        assert!(!has_author_pair(b"flex items-center text-gray-700") && !has_author_pair(b"u"));
+        for value in ["", "autho", "flex items-center", "aut hor", "bylin", "A"] {
+            assert!(!names_author_ignoring_case(value.as_bytes()), "{value}");
+        }
+        assert!(is_byline_class("Post-Author") && is_byline_class("entry-BYLINE") && !is_byline_class("authority"));
+    }
 
     #[test]
     fn header_and_footer_inside_main_content_belong_to_it() {

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod mime;
 pub mod normalize;
 pub mod pdf;
+mod text;
 mod walker;
 
 use std::ops::Range;
@@ -20,8 +21,8 @@ use serde::{Deserialize, Serialize};
 pub use charset::{Decoded, EncodingSource};
 pub use layout::{Block, Genre, Region, Span};
 pub use normalize::{Normalized, normalize, normalize_with_map};
+pub use text::collapse_html_whitespace;
 use walker::Walker;
-pub use walker::collapse_html_whitespace;
 
 /// Where on a page a piece of text was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -202,19 +203,33 @@ impl Page {
 
 /// Decodes `bytes` by the WHATWG rules and extracts its text segments.
 pub fn extract(bytes: &[u8], content_type: Option<&str>) -> Page {
-    let decoded = charset::decode_html(bytes, content_type);
-    extract_decoded(&decoded)
+    // What `charset::decode_html` does, but valid UTF-8 (most pages) is read where it lies
+    // instead of copied into a `String` first: the parser copies its input anyway.
+    let (encoding, bom_len, source) = charset::decide(bytes, content_type);
+    let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+    extract_text(&text, encoding, source, had_errors)
 }
 
 /// Extracts the text segments of an already decoded document.
 pub fn extract_decoded(decoded: &Decoded) -> Page {
-    let (html, flattened) = match bounded::parse_document(&decoded.text) {
+    extract_text(&decoded.text, decoded.encoding, decoded.source, decoded.had_errors)
+}
+
+/// Extracts the text segments of `text`, decoded from `encoding` (as `source` decided, with
+/// malformed sequences replaced if `had_errors`).
+fn extract_text(
+    text: &str,
+    encoding: &'static encoding_rs::Encoding,
+    source: EncodingSource,
+    had_errors: bool,
+) -> Page {
+    let (html, flattened) = match bounded::parse_document(text) {
         Ok(parsed) => (parsed.html, parsed.flattened),
         Err(why) => {
             return Page {
-                encoding: decoded.encoding.name(),
-                encoding_source: decoded.source,
-                decode_errors: decoded.had_errors,
+                encoding: encoding.name(),
+                encoding_source: source,
+                decode_errors: had_errors,
                 segments: Vec::new(),
                 canonical_url: None,
                 hrefs: Vec::new(),
@@ -233,7 +248,7 @@ pub fn extract_decoded(decoded: &Decoded) -> Page {
     let mut segments = Vec::with_capacity(walker.segments.len() + 1);
     let body = std::mem::take(&mut walker.body);
     let (body, links, spans) = body.finish();
-    if body.lines().any(layout::is_reading_time) {
+    if has_reading_time(&body) {
         walker.genre_signals.push("reading time".into());
     }
     if !body.is_empty() {
@@ -241,9 +256,9 @@ pub fn extract_decoded(decoded: &Decoded) -> Page {
     }
     segments.append(&mut walker.segments);
     Page {
-        encoding: decoded.encoding.name(),
-        encoding_source: decoded.source,
-        decode_errors: decoded.had_errors,
+        encoding: encoding.name(),
+        encoding_source: source,
+        decode_errors: had_errors,
         segments,
         canonical_url: walker.canonical,
         hrefs: walker.hrefs,
@@ -255,6 +270,34 @@ pub fn extract_decoded(decoded: &Decoded) -> Page {
         site_name: walker.site_names.best(),
         genre_signals: walker.genre_signals,
     }
+}
+
+/// Whether a line of `body` is a reading time (`body.lines().any(layout::is_reading_time)`).
+/// Only a line holding "min", "ecture" or "eading" can be one: those words are searched in the
+/// whole text at once, and only the lines they are found in are read, instead of splitting
+/// every page into lines.
+fn has_reading_time(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    ["min", "ecture", "eading"].iter().any(|word| {
+        let finder = memchr::memmem::Finder::new(word);
+        let mut from = 0;
+        while let Some(found) = finder.find(&bytes[from..]) {
+            let at = from + found;
+            let start = memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |p| from + p + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+            // As `str::lines` gives it: without the line feed, nor a carriage return before one.
+            let mut line = &body[start..end];
+            if end < bytes.len() {
+                line = line.strip_suffix('\r').unwrap_or(line);
+            }
+            if layout::is_reading_time(line) {
+                return true;
+            }
+            // The next line starts after this one: each byte is searched once.
+            from = end;
+        }
+        false
+    })
 }
 
 #[cfg(test)]

@@ -67,7 +67,10 @@ impl Sink for TextSink {
     }
     #[inline]
     fn ascii_run(&mut self, run: &[u8], _: usize) {
-        self.0.extend(run.iter().map(u8::to_ascii_lowercase));
+        // Copied, then lowered in place: both vectorise.
+        let at = self.0.len();
+        self.0.extend_from_slice(run);
+        self.0[at..].make_ascii_lowercase();
     }
 }
 
@@ -104,10 +107,10 @@ fn fold(text: &str, sink: &mut impl Sink) {
                 }
                 0..=0x20 | 0x7F => state.space(i, i + 1),
                 _ => {
-                    let run = bytes[i..].iter().position(|&b| !(0x21..0x7F).contains(&b)).unwrap_or(bytes.len() - i);
+                    let end = ascii_run_end(bytes, i);
                     state.flush(sink);
-                    sink.ascii_run(&bytes[i..i + run], i);
-                    i += run;
+                    sink.ascii_run(&bytes[i..end], i);
+                    i = end;
                     continue;
                 }
             }
@@ -130,6 +133,26 @@ fn fold(text: &str, sink: &mut impl Sink) {
         fold_char(c, i, end, &mut state, sink);
         i = end;
     }
+}
+
+/// The end of the run of printable ASCII that starts at `start` (itself printable, not a
+/// space), single spaces between words included: such a space folds to itself, as it would
+/// through the whitespace state (a pending space written before the next word, with its own
+/// byte as origin), so a line of plain words is one run instead of one per word.
+#[inline]
+fn ascii_run_end(bytes: &[u8], start: usize) -> usize {
+    let printable = |b: u8| (0x21..0x7F).contains(&b);
+    let mut end = start + 1;
+    while let Some(&b) = bytes.get(end) {
+        if printable(b) {
+            end += 1;
+        } else if b == b' ' && bytes.get(end + 1).is_some_and(|&n| printable(n)) {
+            end += 2;
+        } else {
+            break;
+        }
+    }
+    end
 }
 
 /// Folded forms of U+00C0–U+00FF (UTF-8 `C3 80`–`C3 BF`) that are one ASCII letter, as NFKD
@@ -406,6 +429,39 @@ mod tests {
         let q = n.text.find("qualifie").unwrap();
         let r = n.original_range(q..n.text.len());
         assert_eq!(&original[r], "qualifié");
+    }
+
+    #[test]
+    fn words_and_single_spaces_fold_as_one_run_with_each_byte_its_own_origin() {
+        let original = " Ab  Cd e\tF g \nH i\u{A0}j k\x7Fl ";
+        let n = normalize_with_map(original);
+        assert_eq!(n.text, "ab cd e f g\nh i j k l");
+        let origins: Vec<Range<usize>> = (0..n.text.len()).map(|k| n.original_range(k..k + 1)).collect();
+        let expected = [
+            1..2,
+            2..3,
+            3..4,
+            5..6,
+            6..7,
+            7..8,
+            8..9,
+            9..10,
+            10..11,
+            11..12,
+            12..13,
+            14..15,
+            15..16,
+            16..17,
+            17..18,
+            18..20,
+            20..21,
+            21..22,
+            22..23,
+            23..24,
+            24..25,
+        ];
+        assert_eq!(origins, expected);
+        assert_eq!(normalize(original), n.text);
     }
 
     #[test]
