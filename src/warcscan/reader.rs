@@ -12,7 +12,9 @@
 //!   length, the pair Common Crawl's index gives, so `file[offset..offset + length]` decodes on
 //!   its own to this record. The gzip framing is read by this module (headers, CRC-32 and size
 //!   trailers) around flate2's raw inflater, so every member boundary is exact and a hostile gzip
-//!   header (an endless file name) costs nothing.
+//!   header (an endless file name) costs nothing. A member whole in the input buffer with a plain
+//!   header is first tried in one go by libdeflate ([`super::inflate`]); anything else, or any
+//!   failure there, is streamed as described here.
 //! * **gzip, many records in one member** (a file compressed as a whole): every record of the
 //!   member has the member's `offset`; its `length` is the compressed bytes from the member's start
 //!   that had been read when the record was complete (the inflater reads a little ahead), so
