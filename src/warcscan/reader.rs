@@ -13,7 +13,7 @@
 //!   its own to this record. The gzip framing is read by this module (headers, CRC-32 and size
 //!   trailers) around flate2's raw inflater, so every member boundary is exact and a hostile gzip
 //!   header (an endless file name) costs nothing. A member whole in the input buffer with a plain
-//!   header is first tried in one go by libdeflate ([`super::inflate`]); anything else, or any
+//!   header is first tried in one go by libdeflate (`inflate.rs`); anything else, or any
 //!   failure there, is streamed as described here.
 //! * **gzip, many records in one member** (a file compressed as a whole): every record of the
 //!   member has the member's `offset`; its `length` is the compressed bytes from the member's start
