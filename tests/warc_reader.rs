@@ -506,3 +506,31 @@ async fn a_url_that_stays_unavailable_is_given_up_with_a_clear_error() {
     assert!(e.to_string().contains("giving up") && e.to_string().contains("503"), "{e}");
     assert_eq!(server.hits_on("/down.warc.gz").len(), source::MAX_TRIES as usize);
 }
+
+#[test]
+fn members_the_one_call_inflater_cannot_take_are_read_the_same() {
+    // Members whole in memory are inflated in one call; a header with a file name, a member
+    // decoding to more than the reader's 4 MiB buffer, and plain ones around them must read the
+    // same as if every member were streamed.
+    let mut records = records(4);
+    records.insert(2, record("WARC/1.0", "resource", 90, &vec![b'x'; 5 << 20]));
+    let mut file = Vec::new();
+    let mut members = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        let m = if i == 1 {
+            let mut e = flate2::GzBuilder::new()
+                .filename("page-1.warc")
+                .comment("named")
+                .write(Vec::new(), flate2::Compression::default());
+            e.write_all(r).unwrap();
+            e.finish().unwrap()
+        } else {
+            gzip(r)
+        };
+        members.push((file.len() as u64, m.len() as u64));
+        file.extend_from_slice(&m);
+    }
+    check_per_record(&file, &records, &members, read_all(WarcReader::new(&file[..])));
+    let streamed = read_all(WarcReader::new(BufReader::with_capacity(3, &file[..])));
+    check_per_record(&file, &records, &members, streamed);
+}
