@@ -65,7 +65,7 @@ use encoding_rs::UTF_8;
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 
 use crate::extract::normalize::fold_one;
-use crate::extract::{charset, extract, normalize};
+use crate::extract::{charset, extract, is_html_space, normalize};
 use crate::patterns::PatternSet;
 
 mod skip;
@@ -121,13 +121,19 @@ fn needle(form: &str) -> String {
     normalize(form).chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
+/// The needles of every form of every label, sorted, without repeats.
+fn needles_of(patterns: &PatternSet) -> Vec<String> {
+    let mut needles: Vec<String> =
+        patterns.labels.iter().flat_map(|l| l.forms.iter()).map(|f| needle(&f.text)).collect();
+    needles.sort();
+    needles.dedup();
+    needles
+}
+
 impl Prefilter {
     /// Derived from the pattern files' forms: adding a label file can never break the promise.
     pub fn new(patterns: &PatternSet) -> Prefilter {
-        let mut needles: Vec<String> =
-            patterns.labels.iter().flat_map(|l| l.forms.iter()).map(|f| needle(&f.text)).collect();
-        needles.sort();
-        needles.dedup();
+        let needles = needles_of(patterns);
         let dfa = if needles.iter().any(String::is_empty) {
             None
         } else {
@@ -145,11 +151,7 @@ impl Prefilter {
 
     /// The needles, for tests and debugging.
     pub fn needles(&self) -> Vec<String> {
-        let mut n: Vec<String> =
-            self.patterns.labels.iter().flat_map(|l| l.forms.iter()).map(|f| needle(&f.text)).collect();
-        n.sort();
-        n.dedup();
-        n
+        needles_of(&self.patterns)
     }
 
     /// False only when `body` (an HTTP response body, already decoded from any content coding,
@@ -243,10 +245,6 @@ const ALNUM: [u8; 256] = {
     }
     t
 };
-
-fn is_html_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
-}
 
 /// A tag name, ASCII lower-cased; names longer than any we look for are kept as "long".
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 
+use html5ever::{LocalName, local_name};
 use serde::{Deserialize, Serialize};
 
 /// The landmark a piece of text sits in (HTML sectioning elements and ARIA landmark roles).
@@ -55,6 +56,12 @@ impl Region {
     /// The region an element opens, if it is a landmark. `inside_main`: the element sits in main
     /// content, where `<header>` and `<footer>` belong to an article, not to the site.
     pub fn of_element(name: &str, role: Option<&str>, inside_main: bool) -> Option<Region> {
+        Region::of_local_name(&LocalName::from(name), role, inside_main)
+    }
+
+    /// [`Region::of_element`] for a parsed element's name: an atom, compared without reading a
+    /// string (this runs for every element of every page).
+    pub fn of_local_name(name: &LocalName, role: Option<&str>, inside_main: bool) -> Option<Region> {
         let by_role = role.and_then(|r| match r.trim().to_ascii_lowercase().as_str() {
             "banner" => Some(Region::Header),
             "navigation" => Some(Region::Nav),
@@ -63,12 +70,12 @@ impl Region {
             "contentinfo" => Some(Region::Footer),
             _ => None,
         });
-        let region = by_role.or(match name {
-            "header" => Some(Region::Header),
-            "nav" => Some(Region::Nav),
-            "main" | "article" => Some(Region::Main),
-            "aside" => Some(Region::Aside),
-            "footer" => Some(Region::Footer),
+        let region = by_role.or(match *name {
+            local_name!("header") => Some(Region::Header),
+            local_name!("nav") => Some(Region::Nav),
+            local_name!("main") | local_name!("article") => Some(Region::Main),
+            local_name!("aside") => Some(Region::Aside),
+            local_name!("footer") => Some(Region::Footer),
             _ => None,
         })?;
         if inside_main && region.is_site_frame() {

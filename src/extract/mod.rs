@@ -22,6 +22,7 @@ pub use charset::{Decoded, EncodingSource};
 pub use layout::{Block, Genre, Region, Span};
 pub use normalize::{Normalized, normalize, normalize_with_map};
 pub use text::collapse_html_whitespace;
+pub(crate) use text::is_html_space;
 use walker::Walker;
 
 /// Where on a page a piece of text was found.

@@ -16,12 +16,17 @@ pub fn collapse_html_whitespace(s: &str) -> String {
     out
 }
 
+/// HTML's white space (ASCII tab, line feed, form feed, carriage return, space).
+pub(crate) fn is_html_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0C' | b'\r')
+}
+
 /// `s.split(is_html_whitespace)`, byte by byte: HTML whitespace is ASCII, and an ASCII byte
 /// is never part of a longer UTF-8 sequence, so every split falls on a character boundary and
 /// the pieces are the same, without decoding a character at a time.
 fn split_html_whitespace(s: &str) -> impl Iterator<Item = &str> {
     let mut start = 0;
-    s.as_bytes().split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0C' | b'\r')).map(move |piece| {
+    s.as_bytes().split(|&b| is_html_space(b)).map(move |piece| {
         let word = &s[start..start + piece.len()];
         start += piece.len() + 1;
         word
@@ -99,11 +104,10 @@ impl TextBuilder {
         // then, and whatever opened before the run started at its first word), without a
         // boundary check per word: text nodes hold most of a page's words.
         let bytes = t.as_bytes();
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0C' | b'\r');
         let mut i = 0;
         while i < bytes.len() {
-            if is_space(bytes[i]) {
-                while i < bytes.len() && is_space(bytes[i]) {
+            if is_html_space(bytes[i]) {
+                while i < bytes.len() && is_html_space(bytes[i]) {
                     i += 1;
                 }
                 self.boundary(Boundary::Space);
@@ -111,9 +115,9 @@ impl TextBuilder {
             }
             let start = i;
             while i < bytes.len() {
-                if !is_space(bytes[i]) {
+                if !is_html_space(bytes[i]) {
                     i += 1;
-                } else if bytes[i] == b' ' && bytes.get(i + 1).is_some_and(|&b| !is_space(b)) {
+                } else if bytes[i] == b' ' && bytes.get(i + 1).is_some_and(|&b| !is_html_space(b)) {
                     i += 2;
                 } else {
                     break;

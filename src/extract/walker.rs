@@ -100,19 +100,6 @@ fn block_of(name: &LocalName) -> Option<Block> {
     }
 }
 
-/// Elements that may open a landmark by their name alone (any element may by its role).
-fn may_be_landmark(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("header")
-            | local_name!("nav")
-            | local_name!("main")
-            | local_name!("article")
-            | local_name!("aside")
-            | local_name!("footer")
-    )
-}
-
 /// The attributes the walk reads, found in one pass over the element's attributes:
 /// `Element::attr` interns its argument and searches the list again on every call.
 #[derive(Default)]
@@ -279,9 +266,7 @@ impl Walker {
         let mut frame = Frame::default();
         let attrs = Attrs::of(el);
         let inside_main = self.regions.contains(&Region::Main);
-        if (attrs.role.is_some() || may_be_landmark(name))
-            && let Some(region) = Region::of_element(name, attrs.role, inside_main)
-        {
+        if let Some(region) = Region::of_local_name(name, attrs.role, inside_main) {
             self.regions.push(region);
             self.body.open_span(Block::Region(region));
             frame.opened_region = true;
