@@ -198,27 +198,34 @@ impl Prefilter {
     }
 }
 
-/// The stream's first bytes and pairs that can open a needle, read off the automaton itself.
+/// The needles' prefixes for the fast lane, read off the automaton itself.
 fn starts_of(dfa: &DFA) -> Option<skip::Starts> {
     let start = dfa.start_state(Anchored::Yes).expect("an automaton built for anchored searches");
-    let stream = || (b'0'..=b'9').chain(b'a'..=b'z');
-    let mut firsts = Vec::new();
-    let mut pairs = Vec::new();
-    for a in stream() {
-        let sa = dfa.next_state(Anchored::Yes, start, a);
-        if dfa.is_dead(sa) {
-            continue;
+    let life = |prefix: &[u8]| {
+        let mut sid = start;
+        for &b in prefix {
+            sid = dfa.next_state(Anchored::Yes, sid, b);
+            if dfa.is_dead(sid) {
+                return skip::Life::Dead;
+            }
+            if dfa.is_match(sid) {
+                return skip::Life::Found;
+            }
         }
-        firsts.push((a, dfa.is_match(sa)));
-        pairs.extend(stream().filter(|&b| !dfa.is_dead(dfa.next_state(Anchored::Yes, sa, b))).map(|b| [a, b]));
-    }
-    // `C3 x`: the Latin-1 letters, read as letters when their fold is one to three letters or digits.
+        skip::Life::Alive
+    };
+    skip::Starts::new(life, latin1_folds())
+}
+
+/// `C3 x` (from `x = 0x80`): the Latin-1 letter's fold (a count, then its letters and digits)
+/// when it folds to one to three of them and nothing else, as the walk reads it; a count of 0
+/// otherwise.
+fn latin1_folds() -> [[u8; 4]; 64] {
     let folds = folds();
-    let latin1 = std::array::from_fn(|k| {
+    std::array::from_fn(|k| {
         let e = folds[0xC0 + k];
-        (1..=3).contains(&e[0]) && e[1..=usize::from(e[0])].iter().all(|&x| x != SEP)
-    });
-    skip::Starts::new(&firsts, &pairs, latin1)
+        if (1..=3).contains(&e[0]) && e[1..=usize::from(e[0])].iter().all(|&x| x != SEP) { e } else { [0; 4] }
+    })
 }
 
 /// Why a walk stopped before the end.

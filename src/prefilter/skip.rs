@@ -6,99 +6,189 @@
 //! - `<` or `&` (markup, a character reference), or a non-ASCII character other than a Latin-1
 //!   letter that folds to ASCII letters (`é`, `ç`, `ß`…: two bytes, `C3` and a continuation);
 //! - at a word start (after a byte that is neither an ASCII letter or digit nor part of such a
-//!   Latin-1 letter, or where the walk's flag says a boundary came): such a Latin-1 letter, or an
-//!   ASCII letter or digit on which an attempt would live past the next byte: it can start a
-//!   needle and the next byte is not an ASCII letter or digit (the next stream character is then
-//!   unknown here), or the two make a needle's first two characters (or the first alone is a
-//!   whole needle).
+//!   Latin-1 letter, or where the walk's flag says a boundary came), an ASCII letter or digit or
+//!   such a Latin-1 letter on which the attempt the walk would start there is still alive when
+//!   the lane can no longer follow it.
 //!
-//! Everything before such a character can be passed over: an attempt started at a word start
-//! whose next byte is a letter or digit that no needle continues with dies on that byte, a letter
-//! inside a word starts nothing, and the only state left is the boundary flag, which the caller
-//! sets from the last character passed. The vector version and the portable one answer the same;
-//! a test compares them on random text.
+//! The lane follows an attempt itself, in a table of the needles' prefixes read off the walk's
+//! automaton: through ASCII letters and digits, Latin-1 letters (their fold) and the ASCII
+//! characters the walk reads as mere separators, and no further than [`Starts::REACH`] bytes.
+//! When the attempt dies there (the word is "service", no needle goes on "ser"), the word start
+//! is passed over like any other character: the walk, had it looked, would have started the
+//! attempt, seen it die on the same characters and kept nothing of it but the boundary flag,
+//! which the caller sets from the last character passed. When the attempt matches, lives on to
+//! markup, a reference, another non-ASCII character or the end of the reach, the lane stops at
+//! the word start and the walk reads the word itself. The vector version and the portable one
+//! answer the same; a test compares them on random text.
 
-/// Which characters the walk must look at: the stream bytes (lower-case letters, digits) that
-/// can start a needle, the pairs that can open one, and the Latin-1 letters read as letters.
+/// How an attempt fares on a prefix of the stream (folded letters and digits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Life {
+    /// No needle begins so.
+    Dead,
+    /// Some needle begins so.
+    Alive,
+    /// A needle ends here.
+    Found,
+}
+
+/// The stream's bytes in symbol order: the trie's rows have one place per symbol.
+const STREAM: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+/// In [`Starts::sym`]: the byte is no stream byte.
+const NONE: u8 = u8::MAX;
+/// In [`Starts::next`]: the attempt dies.
+const DEAD: u8 = u8::MAX;
+/// In [`Starts::next`]: a needle is found.
+const FOUND: u8 = u8::MAX - 1;
+
+/// Which characters the walk must look at: the needles' prefixes (to follow an attempt), the
+/// stream bytes that can start one, and the Latin-1 letters read as letters.
 #[derive(Debug, Clone)]
 pub(super) struct Starts {
-    first: [bool; 256],
-    /// Firsts that stop whatever follows (a one-character needle).
-    always: [bool; 256],
-    /// `pair[a]` holds the second bytes (both cases) that continue a first byte `a` (both cases).
-    pair: Box<[[bool; 256]; 256]>,
-    /// Continuation bytes `x` (`0x80..=0xBF`) for which `C3 x` folds to one to three ASCII
-    /// letters or digits; empty when more than [`Starts::MAX`] of them do not (every `C3` is then
-    /// looked at).
-    latin1: [bool; 64],
-    /// For the vector lane, each byte repeated 32 times (compared straight from memory, with
-    /// nothing to set up per call): the first bytes, unused places repeating the first one (or 0
-    /// if none)…
-    firsts_wide: [[u8; 32]; Starts::MAX],
-    /// … and the continuation bytes not read as letters, unused places 0 (never a continuation).
-    latin1_not_wide: [[u8; 32]; Starts::MAX],
+    /// ASCII letters (both cases) and digits to their symbol (a place in [`STREAM`]), others
+    /// [`NONE`].
+    sym: [u8; 256],
+    /// The needles' prefixes as a trie: `next[state * 36 + symbol]` is the state after the
+    /// symbol, [`DEAD`] or [`FOUND`]; state 0 is the empty prefix.
+    next: Vec<u8>,
+    /// `C3 x` (`x` from `0x80`): how many symbols the Latin-1 letter folds to (one to three) and
+    /// which; a count of 0 when it is not read as letters (`×`, `÷`).
+    latin1: [[u8; 4]; 64],
+    /// For the vector lane, sets of bytes as nibble tables (see [`NibbleSet`]): the bytes (both
+    /// cases) that can start a needle…
+    firsts: NibbleSet,
+    /// … and the continuation bytes `x` (less `0x80`) of the `C3 x` that are not read as letters.
+    latin1_not: NibbleSet,
     any_latin1: bool,
 }
 
-impl Starts {
-    /// The most first bytes and Latin-1 exceptions the vector lane compares one by one.
-    pub const MAX: usize = 8;
+/// A set of ASCII bytes as the vector lane tests it with two table lookups: the byte `h l` (high
+/// and low nibbles, `h < 8`) is in the set when bit `h` of `lo[l]` is set. The sixteen entries
+/// are written twice, once for each half of a 256-bit register.
+#[derive(Debug, Clone)]
+struct NibbleSet {
+    lo: [u8; 32],
+}
 
-    /// From the stream's first bytes that can start a needle, each with whether it is a whole
-    /// needle, the stream pairs that can open one, and which `C3 x` characters fold to letters
-    /// (`latin1[x - 0x80]`). `None` when there are too many first bytes for the fast lane (the
-    /// walk then goes byte by byte).
-    pub fn new(firsts: &[(u8, bool)], pairs: &[[u8; 2]], latin1: [bool; 64]) -> Option<Starts> {
-        let stream_byte = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-        if firsts.len() > Self::MAX
-            || !firsts.iter().all(|(b, _)| stream_byte(b))
-            || !pairs.iter().flatten().all(stream_byte)
-        {
-            return None;
+impl NibbleSet {
+    fn of(bytes: impl IntoIterator<Item = u8>) -> NibbleSet {
+        let mut lo = [0u8; 32];
+        for b in bytes {
+            debug_assert!(b < 0x80, "an ASCII byte");
+            lo[usize::from(b & 0x0F)] |= 1 << (b >> 4);
+            lo[16 + usize::from(b & 0x0F)] |= 1 << (b >> 4);
         }
-        let both = |b: u8| [b, b.to_ascii_uppercase()];
-        let mut first = [false; 256];
-        let mut always = [false; 256];
-        for &(b, whole) in firsts {
-            for c in both(b) {
-                first[usize::from(c)] = true;
-                always[usize::from(c)] = whole;
-            }
-        }
-        let mut pair = Box::new([[false; 256]; 256]);
-        for &[a, b] in pairs {
-            for (x, y) in both(a).into_iter().flat_map(|x| both(b).map(|y| (x, y))) {
-                pair[usize::from(x)][usize::from(y)] = true;
-            }
-        }
-        let mut latin1_not: Vec<u8> = (0x80..=0xBFu8).filter(|&x| !latin1[usize::from(x - 0x80)]).collect();
-        let latin1 = if latin1_not.len() > Self::MAX {
-            latin1_not.clear();
-            [false; 64]
-        } else {
-            latin1
-        };
-        let firsts: Vec<u8> = firsts.iter().map(|f| f.0).collect();
-        let firsts_wide = std::array::from_fn(|k| [firsts.get(k).or(firsts.first()).copied().unwrap_or(0); 32]);
-        let latin1_not_wide = std::array::from_fn(|k| [latin1_not.get(k).copied().unwrap_or(0); 32]);
-        let any_latin1 = latin1.iter().any(|&l| l);
-        Some(Starts { first, always, pair, latin1, firsts_wide, latin1_not_wide, any_latin1 })
+        NibbleSet { lo }
     }
+}
 
-    /// Whether an attempt starting on `b` (at a word start) may live past the byte `next`.
-    fn opens(&self, b: u8, next: Option<u8>) -> bool {
-        self.first[usize::from(b)]
-            && match next {
-                Some(n) if n.is_ascii_alphanumeric() => {
-                    self.always[usize::from(b)] || self.pair[usize::from(b)][usize::from(n)]
-                }
-                _ => true,
+impl Starts {
+    /// How far (in bytes) the lane follows an attempt before leaving it to the walk.
+    pub const REACH: usize = 64;
+    /// The most prefixes the trie holds (its states are bytes).
+    const STATES: usize = FOUND as usize;
+
+    /// From how an attempt fares on each prefix of the stream (`life`, asked only of the
+    /// extensions of live prefixes) and the stream bytes each `C3 x` character folds to
+    /// (`latin1[x - 0x80]`: a count, then the bytes; 0 when it is not read as letters). `None`
+    /// when the needles have too many prefixes for the fast lane (the walk then goes byte by
+    /// byte).
+    pub fn new(life: impl Fn(&[u8]) -> Life, latin1: [[u8; 4]; 64]) -> Option<Starts> {
+        let mut sym = [NONE; 256];
+        for (k, &b) in STREAM.iter().enumerate() {
+            sym[usize::from(b)] = k as u8;
+            sym[usize::from(b.to_ascii_uppercase())] = k as u8;
+        }
+        let mut prefixes: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut next = Vec::new();
+        let mut state = 0;
+        while state < prefixes.len() {
+            for &b in STREAM {
+                let mut prefix = prefixes[state].clone();
+                prefix.push(b);
+                next.push(match life(&prefix) {
+                    Life::Dead => DEAD,
+                    Life::Found => FOUND,
+                    Life::Alive if prefixes.len() >= Self::STATES => return None,
+                    Life::Alive => {
+                        prefixes.push(prefix);
+                        (prefixes.len() - 1) as u8
+                    }
+                });
             }
+            state += 1;
+        }
+        let firsts: Vec<u8> = STREAM.iter().zip(&next).filter(|(_, t)| **t != DEAD).map(|(&b, _)| b).collect();
+        let latin1_fold = |f: &[u8; 4]| {
+            (1..=3).contains(&f[0]) && f[1..=usize::from(f[0])].iter().all(|b| sym[usize::from(*b)] != NONE)
+        };
+        let latin1_not: Vec<u8> = (0x80..=0xBFu8).filter(|&x| !latin1_fold(&latin1[usize::from(x - 0x80)])).collect();
+        // Kept as symbols, as the trie reads them.
+        let latin1 = latin1.map(|f| {
+            if latin1_fold(&f) {
+                let mut out = [f[0], 0, 0, 0];
+                for k in 1..=usize::from(f[0]) {
+                    out[k] = sym[usize::from(f[k])];
+                }
+                out
+            } else {
+                [0; 4]
+            }
+        });
+        let firsts = NibbleSet::of(firsts.iter().flat_map(|&b| [b, b.to_ascii_uppercase()]));
+        let latin1_not = NibbleSet::of(latin1_not.iter().map(|x| x - 0x80));
+        let any_latin1 = latin1.iter().any(|f| f[0] != 0);
+        Some(Starts { sym, next, latin1, firsts, latin1_not, any_latin1 })
     }
 
     /// Whether `C3 x` is a Latin-1 letter read as letters.
     fn latin1_letter(&self, x: Option<u8>) -> bool {
-        x.is_some_and(|x| (0x80..=0xBF).contains(&x) && self.latin1[usize::from(x - 0x80)])
+        x.is_some_and(|x| (0x80..=0xBF).contains(&x) && self.latin1[usize::from(x - 0x80)][0] != 0)
+    }
+
+    /// Whether the walk must look at the word start `j` (an ASCII letter or digit, or a Latin-1
+    /// letter): the attempt it would start there does not die where the lane can follow it.
+    #[inline(always)]
+    fn must_stop(&self, bytes: &[u8], j: usize) -> bool {
+        let end = bytes.len().min(j + Self::REACH);
+        let mut state = 0usize;
+        let mut k = j;
+        loop {
+            // A run of ASCII letters and digits, the most of any word.
+            while k < end {
+                let s = self.sym[usize::from(bytes[k])];
+                if s == NONE {
+                    break;
+                }
+                k += 1;
+                match self.next[state * STREAM.len() + usize::from(s)] {
+                    DEAD => return false,
+                    FOUND => return true,
+                    t => state = usize::from(t),
+                }
+            }
+            if k >= end {
+                return true;
+            }
+            let b = bytes[k];
+            if b == 0xC3 && self.latin1_letter(bytes.get(k + 1).copied()) {
+                let f = self.latin1[usize::from(bytes[k + 1] - 0x80)];
+                k += 2;
+                for &s in &f[1..=usize::from(f[0])] {
+                    match self.next[state * STREAM.len() + usize::from(s)] {
+                        DEAD => return false,
+                        FOUND => return true,
+                        t => state = usize::from(t),
+                    }
+                }
+            } else if k > j && b < 0x80 && b != b'<' && b != b'&' {
+                // A separator: the attempt waits for the next letter.
+                k += 1;
+            } else {
+                // No attempt starts on anything else; one under way cannot be followed further.
+                return k > j;
+            }
+        }
     }
 }
 
@@ -120,16 +210,19 @@ pub(super) fn portable(bytes: &[u8], from: usize, boundary: bool, starts: &Start
     let mut j = from;
     while j < bytes.len() {
         let b = bytes[j];
-        let next = bytes.get(j + 1).copied();
-        if b == 0xC3 && starts.latin1_letter(next) {
-            if !prev_alnum {
+        if b == 0xC3 && starts.latin1_letter(bytes.get(j + 1).copied()) {
+            if !prev_alnum && starts.must_stop(bytes, j) {
                 return (j, true);
             }
+            prev_alnum = true;
             j += 2;
             continue;
         }
-        if b == b'<' || b == b'&' || b >= 0x80 || (!prev_alnum && starts.opens(b, next)) {
+        if b == b'<' || b == b'&' || b >= 0x80 {
             return (j, !prev_alnum);
+        }
+        if !prev_alnum && starts.sym[usize::from(b)] != NONE && starts.must_stop(bytes, j) {
+            return (j, true);
         }
         prev_alnum = b.is_ascii_alphanumeric();
         j += 1;
@@ -141,7 +234,8 @@ pub(super) fn portable(bytes: &[u8], from: usize, boundary: bool, starts: &Start
 mod avx2 {
     use std::arch::x86_64::{
         __m256i, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256,
-        _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
+        _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
+        _mm256_srli_epi16, _mm256_xor_si256,
     };
 
     use super::{Starts, portable};
@@ -163,18 +257,18 @@ mod avx2 {
             let letter2 = m.latin1 | (m.latin1 << 1) | u64::from(carry_cont);
             let alnum = (m.alnum | letter2) & 0xFFFF_FFFF;
             let word_start = !((alnum << 1) | u64::from(prev_alnum)) & 0xFFFF_FFFF;
-            let mut stops = (m.special & !letter2) | (m.latin1 & word_start);
+            let stops = m.special & !letter2 & 0xFFFF_FFFF;
             // Word starts on a byte that may start a needle (or a control byte that looks like a
-            // digit once folded): kept only where the attempt would live past the next byte.
-            let mut firsts = m.first & word_start;
+            // digit once folded), or on a Latin-1 letter, before the first other stop: the first
+            // on which the attempt outlives what the lane can follow is where the walk looks.
+            let mut firsts = (m.first | m.latin1) & word_start & (stops & stops.wrapping_neg()).wrapping_sub(1);
             while firsts != 0 {
                 let k = firsts.trailing_zeros() as usize;
-                if starts.opens(block[k], Some(block[k + 1])) {
-                    stops |= 1 << k;
+                if starts.must_stop(bytes, p + k) {
+                    return (p + k, true);
                 }
                 firsts &= firsts - 1;
             }
-            let stops = stops & 0xFFFF_FFFF;
             if stops != 0 {
                 let k = stops.trailing_zeros();
                 return (p + k as usize, word_start & (1 << k) != 0);
@@ -230,24 +324,44 @@ mod avx2 {
         }
         // ORing 0x20 lower-cases letters and leaves digits as they are.
         let lower = _mm256_or_si256(v, set!(0x20u8));
+        // Bit `h` for a byte whose high nibble is `h < 8`, nothing for a non-ASCII byte.
+        const HIGH_BIT: [u8; 32] = {
+            let mut t = [0u8; 32];
+            let mut h = 0;
+            while h < 8 {
+                t[h] = 1 << h;
+                t[16 + h] = 1 << h;
+                h += 1;
+            }
+            t
+        };
+        // Whether each byte of `x` is in the set.
+        macro_rules! member {
+            ($x:expr, $set:expr) => {{
+                let x = $x;
+                let low = _mm256_and_si256(x, set!(0x0F));
+                let high = _mm256_and_si256(_mm256_srli_epi16::<4>(x), set!(0x0F));
+                let bits = _mm256_and_si256(
+                    _mm256_shuffle_epi8(load(&$set.lo), low),
+                    _mm256_shuffle_epi8(load(&HIGH_BIT), high),
+                );
+                _mm256_andnot_si256(_mm256_cmpeq_epi8(bits, _mm256_setzero_si256()), set!(0xFFu8))
+            }};
+        }
         let non_ascii = _mm256_cmpgt_epi8(_mm256_setzero_si256(), v);
         let special = _mm256_or_si256(
             _mm256_or_si256(_mm256_cmpeq_epi8(v, set!(b'<')), _mm256_cmpeq_epi8(v, set!(b'&'))),
             non_ascii,
         );
         let alnum = _mm256_or_si256(between!(lower, b'a', b'z'), between!(v, b'0', b'9'));
-        let mut first = _mm256_setzero_si256();
-        for f in &starts.firsts_wide {
-            first = _mm256_or_si256(first, _mm256_cmpeq_epi8(lower, load(f)));
-        }
-        // `C3` then a continuation byte (0x80..=0xBF: as signed, below -0x40) that is not an exception.
+        let first = member!(v, starts.firsts);
+        // `C3` then a continuation byte (0x80..=0xBF: as signed, below -0x40) that is not an
+        // exception (as a set of ASCII bytes once 0x80 is taken off).
         let latin1 = if starts.any_latin1 {
             let cont = _mm256_cmpgt_epi8(set!(0xC0u8), next);
-            let mut lead = _mm256_and_si256(_mm256_cmpeq_epi8(v, set!(0xC3u8)), cont);
-            for x in &starts.latin1_not_wide {
-                lead = _mm256_andnot_si256(_mm256_cmpeq_epi8(next, load(x)), lead);
-            }
-            mask!(lead)
+            let lead = _mm256_and_si256(_mm256_cmpeq_epi8(v, set!(0xC3u8)), cont);
+            let exception = member!(_mm256_xor_si256(next, set!(0x80u8)), starts.latin1_not);
+            mask!(_mm256_andnot_si256(exception, lead))
         } else {
             0
         };
@@ -259,19 +373,30 @@ mod avx2 {
 mod tests {
     use super::*;
 
-    /// Latin-1 letters read as letters, but for `×` and `÷` (as the reader's fold has it).
-    fn latin1() -> [bool; 64] {
-        std::array::from_fn(|k| k != 0x17 && k != 0x37)
+    /// The lane for these needles, with the reader's own fold of the Latin-1 letters.
+    fn lane(needles: &[&str]) -> Option<Starts> {
+        let life = |prefix: &[u8]| {
+            if needles.iter().any(|n| n.as_bytes() == prefix) {
+                Life::Found
+            } else if needles.iter().any(|n| n.as_bytes().starts_with(prefix)) {
+                Life::Alive
+            } else {
+                Life::Dead
+            }
+        };
+        Starts::new(life, super::super::latin1_folds())
     }
 
     #[test]
     fn the_vector_lane_agrees_with_the_character_by_character_one() {
-        let firsts = [(b'c', false), (b'h', false), (b's', false), (b't', false), (b'3', true)];
-        let starts = Starts::new(&firsts, &[*b"cl", *b"he", *b"hd", *b"se", *b"t4"], latin1()).unwrap();
+        let starts = lane(&["clouddeconfiance", "hebergeur", "hds", "secnumcloud", "t4x", "3"]).unwrap();
         let alphabet: Vec<&[u8]> = vec![
             b"a",
             b"b",
             b"c",
+            b"cloud",
+            b"secnum",
+            b"de",
             b"d",
             b"e",
             b"h",
@@ -299,6 +424,8 @@ mod tests {
             "’".as_bytes(),
             b"\xc3",
             b"\x80",
+            b"\x13",
+            "É".as_bytes(),
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for round in 0..3000 {
@@ -325,28 +452,43 @@ mod tests {
     }
 
     #[test]
-    fn stops_at_markup_references_other_characters_and_opening_word_starts_only() {
-        let starts = Starts::new(&[(b'h', false), (b's', false)], &[*b"ho", *b"se"], latin1()).unwrap();
+    fn stops_at_markup_references_other_characters_and_word_starts_whose_attempt_lives() {
+        let starts = lane(&["hosting", "secure", "ete"]).unwrap();
         let stop = |text: &str, boundary| next_stop(text.as_bytes(), 0, boundary, &starts);
         let text = "plain words about nothing, then a Hosting word";
         assert_eq!(stop(text, true), (text.find('H').unwrap(), true));
-        // "this" holds an h and an s, but not at a word start; "sun" starts with s, but no
-        // needle opens with "su"; "s-" may go on past the dash.
+        // "this" holds an h and an s, but not at a word start; "sun" and "shines" start with s,
+        // but their attempts die on their second letter, "se-rum" on its third, past the dash.
         assert_eq!(stop("this bit", false), (8, false));
         assert_eq!(stop("the sun shines", true), (14, false));
-        assert_eq!(stop("the s-word", true), (4, true));
+        assert_eq!(stop("the se-rum", true), (10, false));
+        // An attempt that goes on past separators to a needle, or lives on to markup, stops.
+        assert_eq!(stop("the s-e-cure one", true), (4, true));
+        assert_eq!(stop("the sec<b>ure</b>", true), (4, true));
         assert_eq!(stop("ab<b>", true), (2, false));
         assert_eq!(stop("ab&amp;", true), (2, false));
-        // Accented letters inside a word are letters; at a word start, or `×`, `’`, they stop.
-        assert_eq!(stop("sécurité élevée", false), (11, true));
+        // Accented letters are followed by their fold: "sécurité" dies on its i, "élevée" at
+        // once, while "sécure" and "été" are needles. `×` and `’` stop wherever they are.
+        assert_eq!(stop("sécurité élevée", true), ("sécurité élevée".len(), false));
+        assert_eq!(stop("sécure", true), (0, true));
+        assert_eq!(stop("un été", true), (3, true));
         assert_eq!(stop("a×b", false), (1, false));
         assert_eq!(stop("l’offre", false), (1, false));
         // At `from` the walk's own flag decides.
-        assert_eq!(stop("sea", true), (0, true));
-        assert_eq!(stop("sea", false), (3, false));
-        // At the very end, the next byte is unknown: a first byte stops.
+        assert_eq!(stop("sec", true), (0, true));
+        assert_eq!(stop("sec", false), (3, false));
+        assert_eq!(stop("sea", true), (3, false));
+        // At the very end, or past the lane's reach, what comes next is unknown: it stops.
         assert_eq!(stop("a s", true), (2, true));
-        let nine: Vec<(u8, bool)> = b"abcdefghi".iter().map(|&b| (b, false)).collect();
-        assert!(Starts::new(&nine, &[], latin1()).is_none(), "too many first bytes for the fast lane");
+        let far = format!("s{}x", " ".repeat(Starts::REACH));
+        assert_eq!(stop(&far, true), (0, true));
+        let near = format!("s{}x", " ".repeat(Starts::REACH - 3));
+        assert_eq!(stop(&near, true), (near.len(), false));
+        // Any number of first bytes; but not too many prefixes.
+        let many: Vec<String> = (b'a'..=b'z').map(|b| format!("{}x", b as char)).collect();
+        assert!(lane(&many.iter().map(String::as_str).collect::<Vec<_>>()).is_some());
+        let too_many: Vec<String> =
+            (b'a'..=b'z').flat_map(|a| (b'a'..=b'z').map(move |b| format!("{}{}x", a as char, b as char))).collect();
+        assert!(lane(&too_many.iter().map(String::as_str).collect::<Vec<_>>()).is_none(), "too many prefixes");
     }
 }
