@@ -55,30 +55,52 @@ pub(super) struct Starts {
     /// which; a count of 0 when it is not read as letters (`×`, `÷`).
     latin1: [[u8; 4]; 64],
     /// For the vector lane, sets of bytes as nibble tables (see [`NibbleSet`]): the bytes (both
-    /// cases) that can start a needle…
+    /// cases) that can start a needle, each in a class of its own (up to eight; more share)…
     firsts: NibbleSet,
+    /// … the bytes that can follow one (its class's bit: each class gets a superset of its
+    /// seconds)…
+    seconds: NibbleSet,
     /// … and the continuation bytes `x` (less `0x80`) of the `C3 x` that are not read as letters.
     latin1_not: NibbleSet,
     any_latin1: bool,
 }
 
-/// A set of ASCII bytes as the vector lane tests it with two table lookups: the byte `h l` (high
-/// and low nibbles, `h < 8`) is in the set when bit `h` of `lo[l]` is set. The sixteen entries
-/// are written twice, once for each half of a 256-bit register.
-#[derive(Debug, Clone)]
+/// Up to eight classes of ASCII bytes as the vector lane tests them with two table lookups: the
+/// byte `h l` (high and low nibbles) is in the classes of the bits set in both `lo[l]` and
+/// `hi[h]` (`hi` is 0 from 8 on: no non-ASCII byte is in any). Each class is thus kept as all
+/// the bytes made of one of its bytes' high nibbles and one of their low nibbles: a superset,
+/// exact for a single byte and for a letter in both cases. The sixteen entries are written
+/// twice, once for each half of a 256-bit register.
+#[derive(Debug, Clone, Default)]
 struct NibbleSet {
     lo: [u8; 32],
+    hi: [u8; 32],
 }
 
 impl NibbleSet {
+    /// One class (bit 0) of these bytes, exact: the low-nibble entry holds the bit of each high
+    /// nibble (`hi` is then the constant bit of each high nibble).
     fn of(bytes: impl IntoIterator<Item = u8>) -> NibbleSet {
-        let mut lo = [0u8; 32];
+        let mut set = NibbleSet::default();
+        for h in 0..8 {
+            set.hi[h] = 1 << h;
+            set.hi[16 + h] = 1 << h;
+        }
         for b in bytes {
             debug_assert!(b < 0x80, "an ASCII byte");
-            lo[usize::from(b & 0x0F)] |= 1 << (b >> 4);
-            lo[16 + usize::from(b & 0x0F)] |= 1 << (b >> 4);
+            set.lo[usize::from(b & 0x0F)] |= 1 << (b >> 4);
+            set.lo[16 + usize::from(b & 0x0F)] |= 1 << (b >> 4);
         }
-        NibbleSet { lo }
+        set
+    }
+
+    /// Adds `b` to the classes of `bits`.
+    fn add(&mut self, b: u8, bits: u8) {
+        debug_assert!(b < 0x80, "an ASCII byte");
+        for half in [0, 16] {
+            self.lo[half + usize::from(b & 0x0F)] |= bits;
+            self.hi[half + usize::from(b >> 4)] |= bits;
+        }
     }
 }
 
@@ -135,10 +157,26 @@ impl Starts {
                 [0; 4]
             }
         });
-        let firsts = NibbleSet::of(firsts.iter().flat_map(|&b| [b, b.to_ascii_uppercase()]));
+        // Each first byte in a class, with the bytes that can follow it (any, when it is a whole
+        // needle).
+        let mut first_set = NibbleSet::default();
+        let mut seconds = NibbleSet::default();
+        for (k, &f) in firsts.iter().enumerate() {
+            let bit = 1u8 << (k % 8);
+            first_set.add(f, bit);
+            first_set.add(f.to_ascii_uppercase(), bit);
+            let state = usize::from(next[usize::from(sym[usize::from(f)])]);
+            for (t, &b) in STREAM.iter().enumerate() {
+                if state == usize::from(FOUND) || next[state * STREAM.len() + t] != DEAD {
+                    seconds.add(b, bit);
+                    seconds.add(b.to_ascii_uppercase(), bit);
+                }
+            }
+        }
+        let firsts = first_set;
         let latin1_not = NibbleSet::of(latin1_not.iter().map(|x| x - 0x80));
         let any_latin1 = latin1.iter().any(|f| f[0] != 0);
-        Some(Starts { sym, next, latin1, firsts, latin1_not, any_latin1 })
+        Some(Starts { sym, next, latin1, firsts, seconds, latin1_not, any_latin1 })
     }
 
     /// Whether `C3 x` is a Latin-1 letter read as letters.
@@ -261,7 +299,11 @@ mod avx2 {
             // Word starts on a byte that may start a needle (or a control byte that looks like a
             // digit once folded), or on a Latin-1 letter, before the first other stop: the first
             // on which the attempt outlives what the lane can follow is where the walk looks.
-            let mut firsts = (m.first | m.latin1) & word_start & (stops & stops.wrapping_neg()).wrapping_sub(1);
+            // Where the next byte is an ASCII letter or digit that no needle continues the first
+            // with, the attempt dies at once (the last byte's next is in the next block: kept).
+            let next_alnum = m.alnum >> 1;
+            let opening = m.first & (m.pair | !next_alnum);
+            let mut firsts = (opening | m.latin1) & word_start & (stops & stops.wrapping_neg()).wrapping_sub(1);
             while firsts != 0 {
                 let k = firsts.trailing_zeros() as usize;
                 if starts.must_stop(bytes, p + k) {
@@ -288,6 +330,8 @@ mod avx2 {
         special: u64,
         alnum: u64,
         first: u64,
+        /// First bytes whose next byte may follow them in a needle.
+        pair: u64,
         /// Lead bytes `C3` of Latin-1 letters read as letters.
         latin1: u64,
     }
@@ -324,29 +368,19 @@ mod avx2 {
         }
         // ORing 0x20 lower-cases letters and leaves digits as they are.
         let lower = _mm256_or_si256(v, set!(0x20u8));
-        // Bit `h` for a byte whose high nibble is `h < 8`, nothing for a non-ASCII byte.
-        const HIGH_BIT: [u8; 32] = {
-            let mut t = [0u8; 32];
-            let mut h = 0;
-            while h < 8 {
-                t[h] = 1 << h;
-                t[16 + h] = 1 << h;
-                h += 1;
-            }
-            t
-        };
-        // Whether each byte of `x` is in the set.
-        macro_rules! member {
+        // The classes of each byte of `x` in the set (0 for none).
+        macro_rules! classes {
             ($x:expr, $set:expr) => {{
                 let x = $x;
                 let low = _mm256_and_si256(x, set!(0x0F));
                 let high = _mm256_and_si256(_mm256_srli_epi16::<4>(x), set!(0x0F));
-                let bits = _mm256_and_si256(
-                    _mm256_shuffle_epi8(load(&$set.lo), low),
-                    _mm256_shuffle_epi8(load(&HIGH_BIT), high),
-                );
-                _mm256_andnot_si256(_mm256_cmpeq_epi8(bits, _mm256_setzero_si256()), set!(0xFFu8))
+                _mm256_and_si256(_mm256_shuffle_epi8(load(&$set.lo), low), _mm256_shuffle_epi8(load(&$set.hi), high))
             }};
+        }
+        macro_rules! nonzero {
+            ($x:expr) => {
+                _mm256_andnot_si256(_mm256_cmpeq_epi8($x, _mm256_setzero_si256()), set!(0xFFu8))
+            };
         }
         let non_ascii = _mm256_cmpgt_epi8(_mm256_setzero_si256(), v);
         let special = _mm256_or_si256(
@@ -354,18 +388,26 @@ mod avx2 {
             non_ascii,
         );
         let alnum = _mm256_or_si256(between!(lower, b'a', b'z'), between!(v, b'0', b'9'));
-        let first = member!(v, starts.firsts);
+        let first = classes!(v, starts.firsts);
+        // A first byte followed by a byte its class may be followed by.
+        let pair = _mm256_and_si256(first, classes!(next, starts.seconds));
         // `C3` then a continuation byte (0x80..=0xBF: as signed, below -0x40) that is not an
         // exception (as a set of ASCII bytes once 0x80 is taken off).
         let latin1 = if starts.any_latin1 {
             let cont = _mm256_cmpgt_epi8(set!(0xC0u8), next);
             let lead = _mm256_and_si256(_mm256_cmpeq_epi8(v, set!(0xC3u8)), cont);
-            let exception = member!(_mm256_xor_si256(next, set!(0x80u8)), starts.latin1_not);
+            let exception = nonzero!(classes!(_mm256_xor_si256(next, set!(0x80u8)), starts.latin1_not));
             mask!(_mm256_andnot_si256(exception, lead))
         } else {
             0
         };
-        Masks { special: mask!(special), alnum: mask!(alnum), first: mask!(first), latin1 }
+        Masks {
+            special: mask!(special),
+            alnum: mask!(alnum),
+            first: mask!(nonzero!(first)),
+            pair: mask!(nonzero!(pair)),
+            latin1,
+        }
     }
 }
 
