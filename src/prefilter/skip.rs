@@ -78,8 +78,8 @@ struct NibbleSet {
 }
 
 impl NibbleSet {
-    /// One class (bit 0) of these bytes, exact: the low-nibble entry holds the bit of each high
-    /// nibble (`hi` is then the constant bit of each high nibble).
+    /// Exactly these bytes, as one set tested for any bit: the low-nibble entry holds the bit of
+    /// each high nibble that makes a member with it, and `hi[h]` is bit `h`.
     fn of(bytes: impl IntoIterator<Item = u8>) -> NibbleSet {
         let mut set = NibbleSet::default();
         for h in 0..8 {
