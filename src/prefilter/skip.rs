@@ -186,6 +186,17 @@ impl Starts {
 
     /// Whether the walk must look at the word start `j` (an ASCII letter or digit, or a Latin-1
     /// letter): the attempt it would start there does not die where the lane can follow it.
+    /// The trie's state after `symbol`, or whether the walk must stop when the attempt ends
+    /// there (found: yes; dead: no).
+    #[inline(always)]
+    fn step(&self, state: usize, symbol: u8) -> Result<usize, bool> {
+        match self.next[state * STREAM.len() + usize::from(symbol)] {
+            DEAD => Err(false),
+            FOUND => Err(true),
+            t => Ok(usize::from(t)),
+        }
+    }
+
     #[inline(always)]
     fn must_stop(&self, bytes: &[u8], j: usize) -> bool {
         let end = bytes.len().min(j + Self::REACH);
@@ -199,10 +210,9 @@ impl Starts {
                     break;
                 }
                 k += 1;
-                match self.next[state * STREAM.len() + usize::from(s)] {
-                    DEAD => return false,
-                    FOUND => return true,
-                    t => state = usize::from(t),
+                match self.step(state, s) {
+                    Ok(t) => state = t,
+                    Err(stop) => return stop,
                 }
             }
             if k >= end {
@@ -213,10 +223,9 @@ impl Starts {
                 let f = self.latin1[usize::from(bytes[k + 1] - 0x80)];
                 k += 2;
                 for &s in &f[1..=usize::from(f[0])] {
-                    match self.next[state * STREAM.len() + usize::from(s)] {
-                        DEAD => return false,
-                        FOUND => return true,
-                        t => state = usize::from(t),
+                    match self.step(state, s) {
+                        Ok(t) => state = t,
+                        Err(stop) => return stop,
                     }
                 }
             } else if k > j && b < 0x80 && b != b'<' && b != b'&' {
